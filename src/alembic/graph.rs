@@ -1,0 +1,1 @@
+//! The revision graph, built exactly as Alembic's `RevisionMap` builds it.

@@ -1,0 +1,1 @@
+//! migcheck's own settings: `[tool.migcheck]` in `pyproject.toml` or `.migcheck.yaml`.

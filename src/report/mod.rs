@@ -1,0 +1,1 @@
+//! Renderers of findings: full, concise, json, github, sarif.

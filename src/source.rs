@@ -1,0 +1,119 @@
+//! Source text of one file with a line index that follows Python's line breaks
+//! (`\n`, `\r\n` and a lone `\r`), so every finding can point at `path:line:col`.
+
+use ruff_source_file::{LineIndex, OneIndexed};
+use ruff_text_size::{TextRange, TextSize};
+
+use crate::diagnostic::Span;
+
+/// One file's text, named by its path relative to the repository root (with `/`).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    path: String,
+    text: String,
+    index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let index = LineIndex::from_source_text(&text);
+        Self {
+            path: path.into(),
+            text,
+            index,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: TextSize) -> (usize, usize) {
+        let offset = offset.min(self.text_len());
+        let lc = self.index.line_column(offset, &self.text);
+        (lc.line.get(), lc.column.get())
+    }
+
+    /// 1-based line number of a byte offset.
+    pub fn line_of(&self, offset: TextSize) -> usize {
+        self.index.line_index(offset.min(self.text_len())).get()
+    }
+
+    /// Number of lines in the file.
+    pub fn line_count(&self) -> usize {
+        self.index.line_count()
+    }
+
+    /// Byte range of a 1-based line without its line break.
+    pub fn line_range(&self, line: usize) -> TextRange {
+        let line = OneIndexed::new(line.max(1)).unwrap_or(OneIndexed::MIN);
+        if line.get() > self.line_count() {
+            return TextRange::empty(self.text_len());
+        }
+        let start = self.index.line_start(line, &self.text);
+        let end = self.index.line_end_exclusive(line, &self.text);
+        TextRange::new(start, end.max(start))
+    }
+
+    /// Text of a 1-based line without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        &self.text[self.line_range(line)]
+    }
+
+    /// The span of a byte range in this file, with 1-based positions.
+    pub fn span(&self, range: TextRange) -> Span {
+        let (line, column) = self.line_col(range.start());
+        let (end_line, end_column) = self.line_col(range.end());
+        Span {
+            path: self.path.clone(),
+            range,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// The span of a whole 1-based line.
+    pub fn line_span(&self, line: usize) -> Span {
+        self.span(self.line_range(line))
+    }
+
+    fn text_len(&self) -> TextSize {
+        TextSize::of(self.text.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_carriage_return_is_a_line_break() {
+        let file = SourceFile::new("a.py", "a = 1\rb = 2\r\nc = 3\n");
+        assert_eq!(file.line_count(), 4);
+        assert_eq!(file.line_text(2), "b = 2");
+        assert_eq!(file.line_text(3), "c = 3");
+        let offset = TextSize::try_from(file.text().find('c').unwrap()).unwrap();
+        assert_eq!(file.line_col(offset), (3, 1));
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let file = SourceFile::new("a.py", "x = 'é'  # TODO\n");
+        let offset = TextSize::try_from(file.text().find("TODO").unwrap()).unwrap();
+        assert_eq!(file.line_col(offset), (1, 12));
+    }
+
+    #[test]
+    fn line_past_the_end_is_empty() {
+        let file = SourceFile::new("a.py", "x = 1\n");
+        assert_eq!(file.line_text(9), "");
+    }
+}
