@@ -57,7 +57,17 @@ impl SourceFile {
             return TextRange::empty(self.text_len());
         }
         let start = self.index.line_start(line, &self.text);
-        let end = self.index.line_end_exclusive(line, &self.text);
+        let end = self.index.line_end(line, &self.text);
+        // `line_end` includes the line break; strip `\n`, `\r\n` or a lone `\r`.
+        let mut end = usize::from(end);
+        let bytes = self.text.as_bytes();
+        if end > usize::from(start) && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > usize::from(start) && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        let end = TextSize::try_from(end).unwrap_or(start);
         TextRange::new(start, end.max(start))
     }
 
