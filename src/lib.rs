@@ -12,11 +12,13 @@
 //! never exits; the binaries in `src/main.rs` and `src/bin/git-migcheck.rs` do.
 
 pub mod alembic;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod diagnostic;
 pub mod git;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -100,6 +100,55 @@ impl SourceFile {
     }
 }
 
+/// The span of a byte range in a text that is not kept as a [`SourceFile`]:
+/// counts Python line breaks up to the range, without building a line index.
+pub fn span_of(path: &str, text: &str, range: TextRange) -> Span {
+    let start = position_of(text, usize::from(range.start()));
+    let end = position_of(text, usize::from(range.end()));
+    Span {
+        path: path.to_string(),
+        range,
+        line: start.0,
+        column: start.1,
+        end_line: end.0,
+        end_column: end.1,
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+fn position_of(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text.as_bytes()[..offset];
+    let mut line = 1;
+    let mut line_start = 0;
+    let mut i = 0;
+    while i < before.len() {
+        match before[i] {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'\r' => {
+                if before.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                line += 1;
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut column_text = &text[line_start.min(offset)..offset];
+    if line == 1 {
+        column_text = column_text.strip_prefix('\u{feff}').unwrap_or(column_text);
+    }
+    (line, column_text.chars().count() + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +168,17 @@ mod tests {
         let file = SourceFile::new("a.py", "x = 'é'  # TODO\n");
         let offset = TextSize::try_from(file.text().find("TODO").unwrap()).unwrap();
         assert_eq!(file.line_col(offset), (1, 12));
+    }
+
+    #[test]
+    fn span_of_agrees_with_the_line_index() {
+        let text = "\u{feff}a = 1\rb = 'é'\r\n\nc = 3  # x\n";
+        let file = SourceFile::new("a.py", text);
+        for (offset, _) in text.char_indices() {
+            let offset = TextSize::try_from(offset).unwrap();
+            let span = span_of("a.py", text, TextRange::empty(offset));
+            assert_eq!((span.line, span.column), file.line_col(offset), "at {offset:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! Command-line arguments (clap derive). Alembic's own `-c/--config` and
+//! `-n/--name` select the configuration, so a team's habits carry over.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::OutputFormat;
+
+const AFTER_HELP: &str = "\
+Examples:
+  migcheck                          check what is staged (the same as `migcheck check`)
+  migcheck check --all              lint every migration, not only the changed ones
+  migcheck check --worktree         check the files on disk instead of the index
+  migcheck heads --output-format json
+  migcheck history
+  migcheck rule MC101               explain a rule
+  git migcheck check -c services/billing/alembic.ini
+
+Exit status:
+  0  no finding that fails (warnings allowed)
+  1  findings that fail (errors), or a command's negative answer
+  2  migcheck could not do its job (usage, configuration, repository)
+
+Colour follows the terminal; NO_COLOR turns it off and CLICOLOR_FORCE on.";
+
+/// Guards Alembic migrations at commit time: the revision graph and lint rules,
+/// read statically from the git index.
+#[derive(Debug, Parser)]
+#[command(name = "migcheck", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Alembic configuration file (as `alembic -c`); default `alembic.ini`.
+    #[arg(short = 'c', long = "config", env = "ALEMBIC_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Section of the configuration file (as `alembic -n`).
+    #[arg(short = 'n', long = "name", global = true, value_name = "SECTION", default_value = "alembic")]
+    pub name: String,
+
+    /// Read the files on disk instead of the git index.
+    #[arg(long, global = true, conflicts_with = "rev")]
+    pub worktree: bool,
+
+    /// Read the files of a commit (any revision git understands) instead of the index.
+    #[arg(long, global = true, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// Run as if started in DIR (as `git -C`).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// How to read the repository: libgit2, the `git` command, or libgit2 with the `git` command as fallback.
+    #[arg(long, global = true, value_enum, default_value_t = GitBackendArg::Auto, value_name = "BACKEND")]
+    pub git_backend: GitBackendArg,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum GitBackendArg {
+    #[default]
+    Auto,
+    Libgit2,
+    Cli,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the revision graph and lint the changed migrations (the default).
+    #[command(after_help = "Examples:\n  migcheck check\n  migcheck check --all --output-format concise\n  migcheck check --select MC1 --ignore multiple-heads")]
+    Check(CheckArgs),
+
+    /// Print the head revisions, as `alembic heads` does.
+    #[command(after_help = "Examples:\n  migcheck heads\n  migcheck heads --output-format json")]
+    Heads(ListArgs),
+
+    /// Print the revisions from newest to oldest, as `alembic history` does.
+    #[command(after_help = "Examples:\n  migcheck history\n  migcheck history --output-format json")]
+    History(ListArgs),
+
+    /// What the git hooks call.
+    #[command(subcommand)]
+    Hook(HookCommand),
+
+    /// Explain a rule, or list them all.
+    #[command(after_help = "Examples:\n  migcheck rule MC101\n  migcheck rule multiple-heads\n  migcheck rule --all")]
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CheckArgs {
+    /// Lint every migration file, not only those the change adds or modifies.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format (default: full on a terminal, concise otherwise).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormat>,
+
+    /// Rules to run instead of the configured set (codes, names or prefixes such as `MC1`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Rules to run in addition to the configured set.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Rules not to run.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Treat several heads as an error.
+    #[arg(long)]
+    pub strict_heads: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
+    pub output_format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Check the staged migrations; what `.git/hooks/pre-commit` and the pre-commit framework run.
+    PreCommit(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (`MC101`) or name (`multiple-heads`).
+    #[arg(required_unless_present = "all")]
+    pub rule: Option<String>,
+
+    /// List every rule.
+    #[arg(long, conflicts_with = "rule")]
+    pub all: bool,
+
+    /// Output format for `--all`.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
+    pub output_format: ListFormat,
+}

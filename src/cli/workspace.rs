@@ -1,0 +1,186 @@
+//! What a command works on: the repository (or a plain folder), the snapshot
+//! the files are read from (index, work tree or a commit), migcheck's settings
+//! and the Alembic setups found in it.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::alembic::discovery::{self, AlembicProject, DiscoveryOptions};
+use crate::config::{self, Settings};
+use crate::git::{BackendChoice, ChangeStatus, Repository, Snapshot, SnapshotKind};
+use crate::project::{load_project, LoadOptions, Project};
+use crate::report::Sources;
+
+use super::args::{GitBackendArg, GlobalArgs};
+
+pub struct Workspace {
+    pub repo: Option<Repository>,
+    pub snapshot: Snapshot,
+    pub settings: Settings,
+    pub projects: Vec<AlembicProject>,
+}
+
+impl Workspace {
+    /// Opens the repository around the current (or `-C`) directory, reads the
+    /// settings and finds the Alembic setups, all from the chosen snapshot.
+    pub fn open(global: &GlobalArgs) -> Result<Workspace> {
+        let cwd = match &global.directory {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().context("cannot read the current directory")?,
+        };
+        let backend = match global.git_backend {
+            GitBackendArg::Auto => BackendChoice::Auto,
+            GitBackendArg::Libgit2 => BackendChoice::Libgit2,
+            GitBackendArg::Cli => BackendChoice::Cli,
+        };
+        let repo = match Repository::open(&cwd, backend) {
+            Ok(repo) => Some(repo),
+            Err(error) if global.worktree && error.is_not_a_repository() => None,
+            Err(error) => return Err(error.into()),
+        };
+        let (snapshot, root) = match &repo {
+            Some(repo) => {
+                let kind = if global.worktree {
+                    SnapshotKind::Worktree
+                } else if let Some(rev) = &global.rev {
+                    SnapshotKind::Rev(rev.clone())
+                } else {
+                    SnapshotKind::Index
+                };
+                let root = repo
+                    .workdir()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| cwd.clone());
+                (repo.snapshot(kind)?, root)
+            }
+            None => (Snapshot::directory(&cwd), cwd.clone()),
+        };
+        let settings = config::load(&snapshot).context("cannot read migcheck's settings")?;
+        let options = DiscoveryOptions {
+            config: global
+                .config
+                .as_ref()
+                .map(|path| repo_relative(&root, &cwd, path))
+                .transpose()?,
+            name: global.name.clone(),
+            projects: settings.projects.clone(),
+        };
+        let projects = discovery::discover(&snapshot, &options)?;
+        Ok(Workspace {
+            repo,
+            snapshot,
+            settings,
+            projects,
+        })
+    }
+
+    /// Paths the change being checked adds, modifies or renames: the index
+    /// against `HEAD` (or against the empty tree before the first commit).
+    pub fn changed_paths(&self) -> Result<HashSet<String>> {
+        let Some(repo) = &self.repo else {
+            return Ok(HashSet::new());
+        };
+        let changes = match self.snapshot.kind() {
+            SnapshotKind::Index => repo.staged_changes()?,
+            SnapshotKind::Worktree => repo.worktree_changes()?,
+            SnapshotKind::Rev(rev) => repo.commit_changes(rev)?,
+        };
+        Ok(changes
+            .into_iter()
+            .filter(|change| {
+                matches!(
+                    change.status,
+                    ChangeStatus::Added
+                        | ChangeStatus::Modified
+                        | ChangeStatus::Renamed
+                        | ChangeStatus::Copied
+                        | ChangeStatus::TypeChanged
+                )
+            })
+            .map(|change| change.path)
+            .collect())
+    }
+
+    /// Loads every Alembic setup.
+    pub fn load(&self, changed: &HashSet<String>, all: bool) -> Result<Vec<Project>> {
+        let options = LoadOptions {
+            changed,
+            all,
+            overrides: &self.settings.revisions,
+        };
+        self.projects
+            .iter()
+            .map(|alembic| {
+                load_project(&self.snapshot, alembic.clone(), &options)
+                    .with_context(|| format!("cannot read the migrations of `{}`", alembic.name))
+            })
+            .collect()
+    }
+
+    /// The texts of the given files, for quoting in the full report.
+    pub fn sources<'a>(&self, projects: &[Project], paths: impl IntoIterator<Item = &'a str>) -> Sources {
+        let mut sources = Sources::default();
+        for project in projects {
+            for migration in &project.migrations {
+                if let Some(parsed) = &migration.parsed {
+                    sources.insert(&migration.path, parsed.source.text());
+                }
+            }
+        }
+        for path in paths {
+            if sources.contains(path) {
+                continue;
+            }
+            if let Ok(Some(bytes)) = self.snapshot.read(path) {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    sources.insert(path, text);
+                }
+            }
+        }
+        sources
+    }
+}
+
+/// A path given on the command line (relative to the current directory) as a
+/// repository-relative path with `/`.
+fn repo_relative(root: &Path, cwd: &Path, path: &Path) -> Result<String> {
+    let absolute: PathBuf = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let normalized = normalize(&absolute);
+    let root = normalize(&std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
+    let normalized = match std::fs::canonicalize(normalized.parent().unwrap_or(&normalized)) {
+        Ok(parent) => parent.join(normalized.file_name().unwrap_or_default()),
+        Err(_) => normalized,
+    };
+    let Ok(relative) = normalized.strip_prefix(&root) else {
+        bail!(
+            "`{}` is outside the repository at `{}`",
+            path.display(),
+            root.display()
+        );
+    };
+    Ok(relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}

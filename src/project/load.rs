@@ -1,0 +1,329 @@
+//! Loading one Alembic setup from a snapshot: list the version folders, read
+//! every revision file's header (fast path), read changed files in full, and
+//! build the revision graph.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::alembic::discovery::AlembicProject;
+use crate::alembic::graph::{Node, RevisionGraph};
+use crate::alembic::revision_file::{
+    decode_source, is_revision_file_name, parse_revision, read_header, Field, RevisionHeader,
+};
+use crate::config::RevisionOverride;
+use crate::diagnostic::{Diagnostic, Span};
+use crate::git::{GitError, Snapshot, SnapshotEntry};
+use crate::rules::Rule;
+use crate::source::span_of;
+
+use super::{HeaderSpans, Migration, Project};
+
+/// What to read in full and what to take from the configuration.
+#[derive(Debug, Default)]
+pub struct LoadOptions<'a> {
+    /// Paths changed by the commit or range being checked.
+    pub changed: &'a HashSet<String>,
+    /// Read every file in full and lint it (`--all`).
+    pub all: bool,
+    /// Values stated in the configuration for what cannot be read statically.
+    pub overrides: &'a HashMap<String, RevisionOverride>,
+}
+
+/// Git file modes that matter here.
+const MODE_SYMLINK: u32 = 0o120000;
+const MODE_GITLINK: u32 = 0o160000;
+
+pub fn load_project(
+    snapshot: &Snapshot,
+    alembic: AlembicProject,
+    options: &LoadOptions<'_>,
+) -> Result<Project, GitError> {
+    let prefixes: Vec<String> = alembic
+        .version_locations
+        .iter()
+        .map(|location| format!("{}/", location.trim_end_matches('/')))
+        .collect();
+    let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    let listed = snapshot.list(&prefix_refs)?;
+
+    let mut diagnostics = Vec::new();
+    let mut wanted: Vec<(usize, SnapshotEntry)> = Vec::new();
+    for entry in listed {
+        let Some(location_index) = prefixes
+            .iter()
+            .position(|p| entry.path.starts_with(p.as_str()))
+        else {
+            continue;
+        };
+        let location = &prefixes[location_index];
+        let relative = &entry.path[location.len()..];
+        if !alembic.recursive && relative.contains('/') {
+            continue;
+        }
+        let file_name = relative.rsplit('/').next().unwrap_or(relative);
+        if !is_revision_file_name(file_name) {
+            continue;
+        }
+        if entry.mode == MODE_GITLINK {
+            continue;
+        }
+        if entry.stage != 0 {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::UnparsableRevisionFile,
+                    Span::file_start(&entry.path),
+                    format!("`{}` has unresolved merge conflicts in the index.", entry.path),
+                )
+                .with_help(format!(
+                    "Resolve the conflict, then `git add {}`.",
+                    entry.path
+                )),
+            );
+            continue;
+        }
+        wanted.push((location_index, entry));
+    }
+    // A conflicted path has up to three stage entries; report it once.
+    diagnostics.dedup_by(|a, b| a.span.path == b.span.path);
+    // Alembic's order: version locations as configured, each walked top-down with
+    // a folder's files (sorted) before its subfolders. A file reached through two
+    // locations is loaded once.
+    wanted.sort_by(|(la, a), (lb, b)| {
+        la.cmp(lb)
+            .then_with(|| walk_order(&a.path).cmp(&walk_order(&b.path)))
+    });
+    let mut seen = HashSet::new();
+    let wanted: Vec<SnapshotEntry> = wanted
+        .into_iter()
+        .map(|(_, entry)| entry)
+        .filter(|entry| seen.insert(entry.path.clone()))
+        .collect();
+
+    let blobs = snapshot.read_many(&wanted)?;
+    let mut migrations = Vec::with_capacity(wanted.len());
+    for (entry, bytes) in wanted.into_iter().zip(blobs) {
+        let changed = options.changed.contains(&entry.path);
+        if entry.mode == MODE_SYMLINK {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::UnparsableRevisionFile,
+                    Span::file_start(&entry.path),
+                    format!(
+                        "`{}` is a symbolic link to `{}`; migcheck reads only regular files.",
+                        entry.path,
+                        String::from_utf8_lossy(&bytes)
+                    ),
+                )
+                .with_help("Replace the link with the migration file itself."),
+            );
+            continue;
+        }
+        migrations.push(read_migration(
+            entry.path,
+            &bytes,
+            changed || options.all,
+            changed,
+            &mut diagnostics,
+        ));
+    }
+
+    apply_overrides(&mut migrations, options.overrides);
+    let (graph, node_migration) = build_graph(&mut migrations);
+    Ok(Project {
+        alembic,
+        migrations,
+        graph,
+        node_migration,
+        load_diagnostics: diagnostics,
+    })
+}
+
+/// A sort key that puts a folder's files before its subfolders (a top-down walk).
+fn walk_order(path: &str) -> Vec<(u8, &str)> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    let mut key: Vec<(u8, &str)> = parts.into_iter().map(|dir| (1, dir)).collect();
+    key.push((0, file));
+    key
+}
+
+/// Reads one file: the header always, the whole file when `full`.
+fn read_migration(
+    path: String,
+    bytes: &[u8],
+    full: bool,
+    changed: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Migration {
+    let empty = Migration {
+        path: path.clone(),
+        header: RevisionHeader::default(),
+        spans: HeaderSpans::default(),
+        changed,
+        lint: full,
+        parsed: None,
+        node: None,
+        id: None,
+    };
+    let text = match decode_source(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::UnparsableRevisionFile,
+                    Span::file_start(&path),
+                    format!("`{path}` cannot be read as Python source: {error}."),
+                )
+                .with_help("Save the file as UTF-8 text, or move it out of the versions folder."),
+            );
+            return empty;
+        }
+    };
+    let (header, parsed) = if full {
+        let parsed = parse_revision(&path, &text);
+        (parsed.header.clone(), Some(parsed))
+    } else {
+        match read_header(&text) {
+            Ok(header) => (header, None),
+            // The fast reader gave up: read the file in full to say exactly why.
+            Err(_) => {
+                let parsed = parse_revision(&path, &text);
+                (parsed.header.clone(), Some(parsed))
+            }
+        }
+    };
+    if let Some(parsed) = &parsed {
+        for (message, range) in &parsed.syntax_errors {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::UnparsableRevisionFile,
+                    span_of(&path, &text, *range),
+                    format!("`{path}` is not valid Python: {message}."),
+                )
+                .with_help("Fix the syntax error; Alembic cannot import this file either."),
+            );
+            break;
+        }
+    }
+    let spans = HeaderSpans {
+        revision: field_span(&path, &text, &header.revision),
+        down_revision: field_span(&path, &text, &header.down_revision),
+        branch_labels: field_span(&path, &text, &header.branch_labels),
+        depends_on: field_span(&path, &text, &header.depends_on),
+    };
+    for (name, span, reason) in [
+        ("revision", &spans.revision, unknowable(&header.revision)),
+        ("down_revision", &spans.down_revision, unknowable(&header.down_revision)),
+        ("branch_labels", &spans.branch_labels, unknowable(&header.branch_labels)),
+        ("depends_on", &spans.depends_on, unknowable(&header.depends_on)),
+    ] {
+        if let (Some(reason), Some(span)) = (reason, span) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::UnknowableRevisionValue,
+                    span.clone(),
+                    format!("{reason}; its value cannot be known without running the file."),
+                )
+                .with_help(format!(
+                    "Write `{name}` as a string literal, or state it under `[tool.migcheck.revisions.\"{path}\"]`."
+                )),
+            );
+        }
+    }
+    Migration {
+        header,
+        spans,
+        parsed,
+        ..empty
+    }
+}
+
+fn unknowable<T>(field: &Field<T>) -> Option<&str> {
+    match field {
+        Field::Unknowable { reason, .. } => Some(reason),
+        _ => None,
+    }
+}
+
+fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
+    match field {
+        Field::Missing => None,
+        Field::Known { range, .. } | Field::Unknowable { range, .. } => {
+            Some(span_of(path, text, *range))
+        }
+    }
+}
+
+/// Replaces what the configuration states for a file.
+fn apply_overrides(migrations: &mut [Migration], overrides: &HashMap<String, RevisionOverride>) {
+    if overrides.is_empty() {
+        return;
+    }
+    for migration in migrations {
+        let Some(stated) = overrides.get(&migration.path) else {
+            continue;
+        };
+        let header = &mut migration.header;
+        if let Some(value) = &stated.revision {
+            header.revision = Field::Known {
+                value: value.clone(),
+                range: header.revision.range().unwrap_or_default(),
+            };
+        }
+        if let Some(value) = &stated.down_revision {
+            header.down_revision = Field::Known {
+                value: value.clone().into_vec(),
+                range: header.down_revision.range().unwrap_or_default(),
+            };
+        }
+        if let Some(value) = &stated.branch_labels {
+            header.branch_labels = Field::Known {
+                value: value.clone().into_vec(),
+                range: header.branch_labels.range().unwrap_or_default(),
+            };
+        }
+        if let Some(value) = &stated.depends_on {
+            header.depends_on = Field::Known {
+                value: value.clone().into_vec(),
+                range: header.depends_on.range().unwrap_or_default(),
+            };
+        }
+    }
+}
+
+/// Alembic takes the id of a file without `revision` from a name made only of hex digits.
+fn legacy_id_from_file_name(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let stem = name.strip_suffix(".py")?;
+    (!stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then(|| stem.to_string())
+}
+
+fn known_list(field: &Field<Vec<String>>) -> Vec<String> {
+    match field {
+        Field::Known { value, .. } => value.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn build_graph(migrations: &mut [Migration]) -> (RevisionGraph, Vec<usize>) {
+    let mut nodes = Vec::with_capacity(migrations.len());
+    let mut node_migration = Vec::with_capacity(migrations.len());
+    for (index, migration) in migrations.iter_mut().enumerate() {
+        let id = match &migration.header.revision {
+            Field::Known { value, .. } => Some(value.clone()),
+            Field::Missing => legacy_id_from_file_name(&migration.path),
+            Field::Unknowable { .. } => None,
+        };
+        let Some(id) = id else { continue };
+        migration.id = Some(id.clone());
+        migration.node = Some(nodes.len());
+        node_migration.push(index);
+        nodes.push(Node {
+            id,
+            down_revisions: known_list(&migration.header.down_revision),
+            depends_on: known_list(&migration.header.depends_on),
+            branch_labels: known_list(&migration.header.branch_labels),
+        });
+    }
+    (RevisionGraph::build(nodes), node_migration)
+}
