@@ -253,7 +253,20 @@ fn load(
         _ => vec![join(&script_location, "versions")],
     };
     let recursive = view.alembic_boolean("recursive_version_locations")?;
-    let sqlalchemy_url = view.main_option("sqlalchemy.url")?;
+    let sqlalchemy_url = match view.main_option("sqlalchemy.url") {
+        Ok(url) => url,
+        Err(err) => {
+            let message = match err {
+                DiscoveryError::Interpolation { message, .. } => message,
+                other => other.to_string(),
+            };
+            warnings.push(DiscoveryWarning::SqlalchemyUrlUnreadable {
+                config: config_path.clone(),
+                message,
+            });
+            None
+        }
+    };
 
     let name = if selection.section == "alembic" || ini.is_none() {
         config_path.clone()
@@ -626,6 +639,21 @@ mod tests {
             ..opts
         };
         assert_eq!(discover(&src, &opts).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unreadable_sqlalchemy_url_is_a_warning_not_an_error() {
+        let ini =
+            "[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u:p%40ss@h/db\n";
+        let src = source(&[("alembic.ini", ini), ENV]);
+        let project = one(&src, &DiscoveryOptions::default());
+        assert_eq!(project.sqlalchemy_url, None);
+        assert_eq!(project.warnings.len(), 1);
+        let warning = project.warnings[0].to_string();
+        assert!(
+            warning.starts_with("alembic.ini: sqlalchemy.url ignored: '%' must be followed"),
+            "{warning}"
+        );
     }
 
     #[test]

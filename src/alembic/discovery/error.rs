@@ -1,5 +1,6 @@
 //! What can stop discovery (`DiscoveryError`, one line each, naming the file)
-//! and what Alembic itself would only warn about (`DiscoveryWarning`).
+//! and what does not (`DiscoveryWarning`): Alembic's own deprecation warnings,
+//! and a `sqlalchemy.url` that cannot be read, which only `env.py` would trip on.
 
 /// Why the Alembic setups of a repository could not be found or read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,14 +83,18 @@ pub enum DiscoveryError {
     InvalidPath { path: String, reason: String },
 }
 
-/// What Alembic 1.18 reports as a `DeprecationWarning` while reading a config.
+/// A problem in a config that does not stop discovery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiscoveryWarning {
+    /// `sqlalchemy.url` fails interpolation: left unset. Alembic's commands that
+    /// do not run `env.py` (heads, history) work; `env.py` would fail.
+    SqlalchemyUrlUnreadable { config: String, message: String },
     /// `version_locations` without `path_separator`: split on spaces and commas.
     LegacyVersionLocationsSplit { config: String },
     /// `prepend_sys_path` without `path_separator`: split on spaces, commas and colons.
     LegacyPrependSysPathSplit { config: String },
-    /// `version_path_separator` is used because `path_separator` is not set.
+    /// `version_path_separator` is used because `path_separator` is not set
+    /// (Alembic 1.18 `DeprecationWarning`s, like the two above).
     VersionPathSeparatorDeprecated { config: String },
 }
 
@@ -108,6 +113,9 @@ impl std::fmt::Display for DiscoveryWarning {
                  splitting on spaces, commas, and colons for prepend_sys_path; consider \
                  adding path_separator=os to the Alembic config"
             ),
+            DiscoveryWarning::SqlalchemyUrlUnreadable { config, message } => {
+                write!(f, "{config}: sqlalchemy.url ignored: {message}")
+            }
             DiscoveryWarning::VersionPathSeparatorDeprecated { config } => write!(
                 f,
                 "{config}: the version_path_separator configuration parameter is deprecated; \

@@ -30,7 +30,10 @@ impl IniFile {
     /// Parse `text`; `defaults` are the parser defaults Alembic passes
     /// (`here`), which a `[DEFAULT]` section in the file overrides.
     pub(super) fn parse(text: &str, defaults: &[(&str, &str)]) -> Result<Self, String> {
-        check_section_header_first(text)?;
+        // Python reads text files with universal newlines: `\r\n` and a lone `\r`
+        // end a line too.
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        check_section_header_first(&text)?;
         let mut options = Ini::new_cs().defaults();
         options.default_section = DEFAULT_SECTION.to_owned();
         options.comment_symbols = vec!['#', ';'];
@@ -39,7 +42,7 @@ impl IniFile {
         options.delimiters = vec!['=', ':'];
         options.multiline = true;
         let mut ini = Ini::new_from_defaults(options);
-        let map = ini.read(text.to_owned())?;
+        let map = ini.read(text)?;
 
         let mut file = IniFile::default();
         for (key, value) in defaults {
@@ -53,7 +56,9 @@ impl IniFile {
                         "option `{key}` in section [{section}] has no `=` or `:`"
                     ));
                 };
-                values.insert(key.to_lowercase(), value);
+                // The crate joins continuation lines with the platform's line
+                // ending; Python joins them with `\n`.
+                values.insert(key.to_lowercase(), value.replace("\r\n", "\n"));
             }
             if section == DEFAULT_SECTION {
                 file.defaults.extend(values);
@@ -189,8 +194,15 @@ mod tests {
     fn multiline_values_keep_their_lines() {
         let ini = parse("[alembic]\nversion_locations =\n    a\n\n    b\nother = 1\n");
         let value = ini.get("alembic", "version_locations").unwrap().unwrap();
-        assert_eq!(value.replace("\r\n", "\n"), "\na\n\nb");
+        assert_eq!(value, "\na\n\nb");
         assert_eq!(ini.get("alembic", "other").unwrap().as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_as_in_python() {
+        let ini = parse("[alembic]\rversion_locations =\r    a\r\n    b\r");
+        let value = ini.get("alembic", "version_locations").unwrap().unwrap();
+        assert_eq!(value, "\na\nb");
     }
 
     #[test]

@@ -118,6 +118,7 @@ fn tag(warning: &DiscoveryWarning) -> &'static str {
         DiscoveryWarning::LegacyVersionLocationsSplit { .. } => "legacy_version_locations",
         DiscoveryWarning::LegacyPrependSysPathSplit { .. } => "legacy_prepend_sys_path",
         DiscoveryWarning::VersionPathSeparatorDeprecated { .. } => "version_path_separator",
+        DiscoveryWarning::SqlalchemyUrlUnreadable { .. } => "sqlalchemy_url",
     }
 }
 
