@@ -38,9 +38,9 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
-    /// Alembic configuration file (as `alembic -c`); default `alembic.ini`.
-    #[arg(short = 'c', long = "config", env = "ALEMBIC_CONFIG", global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    /// Alembic configuration file (as `alembic -c`; also `ALEMBIC_CONFIG`); default `alembic.ini`.
+    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    pub config: Vec<PathBuf>,
 
     /// Section of the configuration file (as `alembic -n`).
     #[arg(short = 'n', long = "name", global = true, value_name = "SECTION", default_value = "alembic")]

@@ -2,14 +2,13 @@
 //! run the selected rules, print the findings, and fail on errors.
 
 use anyhow::{Context, Result};
-use regex::Regex;
 
 use crate::check::{check_project, CheckSettings};
-use crate::config::{Settings, SeverityLevel};
+use crate::config::{RuleLevel, Settings};
 use crate::diagnostic::{sort_diagnostics, Severity};
 use crate::report::{self, OutputFormat};
 use crate::rules::selection::{Level, RuleSelection};
-use crate::rules::{default_todo_patterns, RuleSettings};
+use crate::rules::RuleSettings;
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
@@ -75,9 +74,9 @@ pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSett
         .iter()
         .map(|(rule, level)| {
             let level = match level {
-                SeverityLevel::Error => Level::Error,
-                SeverityLevel::Warning => Level::Warning,
-                SeverityLevel::Off => Level::Off,
+                RuleLevel::Error => Level::Error,
+                RuleLevel::Warning => Level::Warning,
+                RuleLevel::Off => Level::Off,
             };
             (rule.clone(), level)
         })
@@ -86,17 +85,10 @@ pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSett
         severity.push(("MC101".to_string(), Level::Error));
     }
     let selection = RuleSelection::build(select, &extend_select, &ignore, &severity)?;
-    let todo_patterns = match &settings.todo_patterns {
-        Some(patterns) => patterns
-            .iter()
-            .map(|p| Regex::new(p).with_context(|| format!("invalid pattern `{p}` in `todo-patterns`")))
-            .collect::<Result<Vec<_>>>()?,
-        None => default_todo_patterns(),
-    };
     Ok(CheckSettings {
         selection,
         rules: RuleSettings {
-            todo_patterns,
+            todo_patterns: settings.todo_patterns.clone(),
             dialect: settings.dialect.clone(),
         },
     })

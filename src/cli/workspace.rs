@@ -61,11 +61,17 @@ impl Workspace {
         let options = DiscoveryOptions {
             config: global
                 .config
-                .as_ref()
+                .iter()
                 .map(|path| repo_relative(&root, &cwd, path))
+                .collect::<Result<_>>()?,
+            name: Some(global.name.clone()),
+            alembic_config_env: std::env::var_os("ALEMBIC_CONFIG")
+                .filter(|value| !value.is_empty())
+                .map(|value| repo_relative(&root, &cwd, Path::new(&value)))
                 .transpose()?,
-            name: global.name.clone(),
             projects: settings.projects.clone(),
+            working_dir: None,
+            repo_root: Some(root.to_string_lossy().replace('\\', "/")),
         };
         let projects = discovery::discover(&snapshot, &options)?;
         Ok(Workspace {

@@ -2,7 +2,7 @@
 //! every revision file's header (fast path), read changed files in full, and
 //! build the revision graph.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::{Node, RevisionGraph};
@@ -18,14 +18,14 @@ use crate::source::span_of;
 use super::{HeaderSpans, Migration, Project};
 
 /// What to read in full and what to take from the configuration.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LoadOptions<'a> {
     /// Paths changed by the commit or range being checked.
     pub changed: &'a HashSet<String>,
     /// Read every file in full and lint it (`--all`).
     pub all: bool,
     /// Values stated in the configuration for what cannot be read statically.
-    pub overrides: &'a HashMap<String, RevisionOverride>,
+    pub overrides: &'a BTreeMap<String, RevisionOverride>,
 }
 
 /// Git file modes that matter here.
@@ -254,7 +254,7 @@ fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
 }
 
 /// Replaces what the configuration states for a file.
-fn apply_overrides(migrations: &mut [Migration], overrides: &HashMap<String, RevisionOverride>) {
+fn apply_overrides(migrations: &mut [Migration], overrides: &BTreeMap<String, RevisionOverride>) {
     if overrides.is_empty() {
         return;
     }
@@ -271,19 +271,19 @@ fn apply_overrides(migrations: &mut [Migration], overrides: &HashMap<String, Rev
         }
         if let Some(value) = &stated.down_revision {
             header.down_revision = Field::Known {
-                value: value.clone().into_vec(),
+                value: value.clone(),
                 range: header.down_revision.range().unwrap_or_default(),
             };
         }
         if let Some(value) = &stated.branch_labels {
             header.branch_labels = Field::Known {
-                value: value.clone().into_vec(),
+                value: value.clone(),
                 range: header.branch_labels.range().unwrap_or_default(),
             };
         }
         if let Some(value) = &stated.depends_on {
             header.depends_on = Field::Known {
-                value: value.clone().into_vec(),
+                value: value.clone(),
                 range: header.depends_on.range().unwrap_or_default(),
             };
         }
