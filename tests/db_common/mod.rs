@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,7 +29,9 @@ pub fn prerequisite(test: &str, missing: Option<String>) -> bool {
             if std::env::var_os("CI").is_some() {
                 panic!("{test}: {what} (CI is set, so this is a failure, not a skip)");
             }
-            eprintln!("SKIPPED {test}: {what}");
+            // Straight to stderr: the test harness captures `eprintln!`, and a skip
+            // must be visible in a normal run.
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {what}");
             false
         }
     }
