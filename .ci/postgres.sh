@@ -10,7 +10,8 @@
 # creates the role `migcheck` with a password that needs percent-encoding in a URL
 # (password authentication, scram-sha-256, over TCP and the socket alike; only the
 # `postgres` superuser is trusted on the socket) and the database `migcheck`. The role
-# may create databases, so each test can have its own.
+# may create databases, so each test can have its own. The user `migcheck_tls_only` is
+# refused on plain TCP connections, as by a server that requires TLS.
 #
 # Printed on stdout:
 #   MIGCHECK_TEST_PG_URL         postgresql://migcheck:...@127.0.0.1:PORT/migcheck
@@ -83,8 +84,11 @@ start() {
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >&2 \
         || { rm -rf -- "$dir"; die "initdb failed"; }
-    # Only the superuser is trusted, and only on the socket; everyone else gives a password.
+    # Only the superuser is trusted, and only on the socket; everyone else gives a
+    # password. The user `migcheck_tls_only` is refused without TLS, as on a server that
+    # requires it.
     as_owner sh -c "cat > '$dir/data/pg_hba.conf'" <<'EOF'
+hostnossl all migcheck_tls_only 127.0.0.1/32 reject
 local   all   postgres                trust
 local   all   all                     scram-sha-256
 host    all   all       127.0.0.1/32  scram-sha-256

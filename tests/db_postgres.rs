@@ -297,3 +297,25 @@ fn tls_required_by_the_url_is_refused_without_connecting() {
         )
     );
 }
+
+#[test]
+fn server_requiring_tls_is_explained() {
+    // `.ci/postgres.sh` refuses `migcheck_tls_only` on plain connections, as a server
+    // with only `hostssl` lines does.
+    let Some(url) = pg_url("server_requiring_tls_is_explained") else {
+        return;
+    };
+    let (_, rest) = url.split_once('@').unwrap();
+    let url = format!("postgresql://migcheck_tls_only:Secret-pw-4@{rest}");
+    let err = read_versions(&parse(&url), &VersionTable::default(), TIMEOUT).unwrap_err();
+    let shown = err.to_string();
+    assert!(matches!(err, DbError::Connect { .. }), "{err:?}");
+    assert!(shown.contains("no encryption"), "{shown}");
+    assert!(
+        shown.ends_with(
+            "(the server may require TLS, which this build of migcheck does not support)"
+        ),
+        "{shown}"
+    );
+    assert!(!shown.contains("Secret-pw-4"), "{shown}");
+}

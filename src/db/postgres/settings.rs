@@ -203,8 +203,8 @@ fn port(text: &str) -> Result<u16, DbError> {
     })
 }
 
-/// `127.0.0.1:5432, database `app`, user `app``, naming the default where nothing was
-/// given.
+/// `127.0.0.1:5432, database `app`, user `app``, or `/dir/.s.PGSQL.5432, ...` for a Unix
+/// socket, naming the default where nothing was given.
 fn describe(
     hosts: &[String],
     ports: &[Option<u16>],
@@ -221,7 +221,9 @@ fn describe(
                 .copied()
                 .flatten()
                 .unwrap_or(5432);
-            if host.contains(':') {
+            if cfg!(unix) && host.starts_with('/') {
+                format!("{}/.s.PGSQL.{port}", host.trim_end_matches('/'))
+            } else if host.contains(':') {
                 format!("[{host}]:{port}")
             } else {
                 format!("{host}:{port}")
@@ -298,6 +300,10 @@ mod tests {
         let target = target_of("postgresql://u:p@/d?host=/tmp/sock&port=5499", &no_env);
         assert_eq!(hosts(&target), ["unix:/tmp/sock"]);
         assert_eq!(target.config.get_ports(), [5499]);
+        assert_eq!(
+            target.description,
+            "/tmp/sock/.s.PGSQL.5499, database `d`, user `u`"
+        );
     }
 
     #[test]
