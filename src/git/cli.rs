@@ -91,6 +91,15 @@ impl CliRepo {
         })
     }
 
+    /// Reads the index and the tree of `HEAD`, as `Libgit2Repo::probe` does.
+    pub(crate) fn probe(&self) -> Result<(), GitError> {
+        if self.workdir.is_some() || self.index_file.is_some() {
+            // A path no index can hold: git parses and checks the whole index, prints nothing.
+            self.run(&["ls-files", "-z", "--", ".git/migcheck-probe"])?;
+        }
+        self.verify("HEAD^{tree}").map(|_| ())
+    }
+
     pub(crate) fn git_dir(&self) -> &Path {
         &self.git_dir
     }
@@ -100,6 +109,9 @@ impl CliRepo {
     }
 
     pub(crate) fn index_entries(&self, prefixes: &Prefixes) -> Result<Vec<Entry>, GitError> {
+        if prefixes.is_none() {
+            return Ok(Vec::new());
+        }
         let mut args = vec!["ls-files", "--stage", "-z", "--full-name", "--"];
         args.extend(prefixes.as_slice().iter().map(String::as_str));
         let output = self.run(&args)?;
@@ -127,11 +139,20 @@ impl CliRepo {
         Ok(entries)
     }
 
-    pub(crate) fn tree_entries(&self, rev: &str, prefixes: &Prefixes) -> Result<Vec<Entry>, GitError> {
+    pub(crate) fn tree_entries(
+        &self,
+        rev: &str,
+        prefixes: &Prefixes,
+    ) -> Result<Vec<Entry>, GitError> {
         let tree = self
             .verify(&format!("{rev}^{{tree}}"))?
-            .ok_or_else(|| GitError::UnknownRevision { rev: rev.to_owned() })?
+            .ok_or_else(|| GitError::UnknownRevision {
+                rev: rev.to_owned(),
+            })?
             .to_string();
+        if prefixes.is_none() {
+            return Ok(Vec::new());
+        }
         let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", tree.as_str(), "--"];
         args.extend(prefixes.as_slice().iter().map(String::as_str));
         let output = self.run(&args)?;
@@ -243,7 +264,9 @@ impl CliRepo {
 
     pub(crate) fn resolve_commit(&self, rev: &str) -> Result<ObjectId, GitError> {
         self.verify(&format!("{rev}^{{commit}}"))?
-            .ok_or_else(|| GitError::UnknownRevision { rev: rev.to_owned() })
+            .ok_or_else(|| GitError::UnknownRevision {
+                rev: rev.to_owned(),
+            })
     }
 
     pub(crate) fn merge_base(&self, a: &str, b: &str) -> Result<ObjectId, GitError> {
@@ -410,7 +433,11 @@ fn finish(mut child: Child, args: &[&str]) -> Result<(), GitError> {
 }
 
 /// Reads `<id> <type> <size>\n<content>\n` (or `<id> missing\n`) once per id.
-fn read_batch(mut reader: impl BufRead, ids: &[ObjectId], args: &[&str]) -> Result<Vec<Vec<u8>>, GitError> {
+fn read_batch(
+    mut reader: impl BufRead,
+    ids: &[ObjectId],
+    args: &[&str],
+) -> Result<Vec<Vec<u8>>, GitError> {
     let truncated = || GitError::Output {
         command: command_line(args),
         detail: "the output ended early".to_owned(),
@@ -419,14 +446,17 @@ fn read_batch(mut reader: impl BufRead, ids: &[ObjectId], args: &[&str]) -> Resu
     let mut header = Vec::new();
     for &id in ids {
         header.clear();
-        let read = reader.read_until(b'\n', &mut header).map_err(|_| truncated())?;
+        let read = reader
+            .read_until(b'\n', &mut header)
+            .map_err(|_| truncated())?;
         if read == 0 {
             return Err(truncated());
         }
         let line = trim_newline(&header);
         let mut fields = line.split(|&b| b == b' ');
         let (_, kind, size) = (fields.next(), fields.next(), fields.next());
-        let Some(size) = size.and_then(|s| std::str::from_utf8(s).ok()?.parse::<usize>().ok()) else {
+        let Some(size) = size.and_then(|s| std::str::from_utf8(s).ok()?.parse::<usize>().ok())
+        else {
             return Err(match kind {
                 Some(b"missing") => GitError::ObjectMissing { id },
                 _ => bad_record(args, line),
@@ -453,9 +483,11 @@ fn parse_name_status(output: &[u8], args: &[&str]) -> Result<Vec<Change>, GitErr
     let mut changes = Vec::new();
     while let Some(status) = fields.next() {
         let status_text = String::from_utf8_lossy(status);
-        let status = ChangeStatus::from_letters(&status_text)
-            .ok_or_else(|| bad_record(args, status))?;
-        let first = fields.next().ok_or_else(|| bad_record(args, status_text.as_bytes()))?;
+        let status =
+            ChangeStatus::from_letters(&status_text).ok_or_else(|| bad_record(args, status))?;
+        let first = fields
+            .next()
+            .ok_or_else(|| bad_record(args, status_text.as_bytes()))?;
         let change = if matches!(status, ChangeStatus::Renamed | ChangeStatus::Copied) {
             let second = fields.next().ok_or_else(|| bad_record(args, first))?;
             Change {
@@ -505,7 +537,10 @@ fn lossy(bytes: &[u8]) -> String {
 fn bad_record(args: &[&str], record: &[u8]) -> GitError {
     GitError::Output {
         command: command_line(args),
-        detail: format!("cannot parse `{}`", String::from_utf8_lossy(record).escape_debug()),
+        detail: format!(
+            "cannot parse `{}`",
+            String::from_utf8_lossy(record).escape_debug()
+        ),
     }
 }
 
@@ -564,7 +599,10 @@ mod tests {
         assert!(matches!(error, GitError::ObjectMissing { .. }), "{error}");
         let tree = format!("{id} tree 0\n\n");
         let error = read_batch(tree.as_bytes(), &[id], &ARGS).unwrap_err();
-        assert_eq!(error.to_string(), format!("object {id} is a tree, not a blob"));
+        assert_eq!(
+            error.to_string(),
+            format!("object {id} is a tree, not a blob")
+        );
         let error = read_batch(&b""[..], &[id], &ARGS).unwrap_err();
         assert!(error.to_string().contains("ended early"), "{error}");
     }

@@ -113,9 +113,7 @@ pub struct Change {
 
 /// Puts changes in one order for both backends: by path, then status.
 pub(crate) fn sort_changes(changes: &mut [Change]) {
-    changes.sort_by(|a, b| {
-        (&a.path, &a.old_path, a.status).cmp(&(&b.path, &b.old_path, b.status))
-    });
+    changes.sort_by(|a, b| (&a.path, &a.old_path, a.status).cmp(&(&b.path, &b.old_path, b.status)));
 }
 
 /// Puts entries in index order (path, then stage) and drops duplicates.
@@ -155,7 +153,10 @@ mod tests {
                 Some(status)
             );
         }
-        assert_eq!(ChangeStatus::from_letters("R086"), Some(ChangeStatus::Renamed));
+        assert_eq!(
+            ChangeStatus::from_letters("R086"),
+            Some(ChangeStatus::Renamed)
+        );
         assert_eq!(ChangeStatus::from_letters("X"), None);
         assert_eq!(ChangeStatus::from_letters(""), None);
     }

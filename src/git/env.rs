@@ -127,7 +127,10 @@ mod tests {
     fn absolute_paths_stay_absolute() {
         let env = env(&[("GIT_DIR", "/elsewhere/.git"), ("GIT_WORK_TREE", "wt")]);
         let cwd = Path::new("/home/me");
-        assert_eq!(env.git_dir_from(cwd), Some(PathBuf::from("/elsewhere/.git")));
+        assert_eq!(
+            env.git_dir_from(cwd),
+            Some(PathBuf::from("/elsewhere/.git"))
+        );
         assert_eq!(env.work_tree_from(cwd), Some(PathBuf::from("/home/me/wt")));
     }
 
@@ -139,7 +142,10 @@ mod tests {
             ("GIT_ALTERNATE_OBJECT_DIRECTORIES", "/objs"),
             ("GIT_OBJECT_DIRECTORY", "/quarantine"),
         ]);
-        assert_eq!(env.ceiling_directories, [PathBuf::from("/a"), PathBuf::from("/b")]);
+        assert_eq!(
+            env.ceiling_directories,
+            [PathBuf::from("/a"), PathBuf::from("/b")]
+        );
         assert!(env.across_filesystem);
         assert_eq!(
             env.extra_object_directories(Path::new("/")),

@@ -102,7 +102,9 @@ impl Libgit2Repo {
                         continue;
                     };
                     for position in start..index.len() {
-                        let Some(raw) = index.get(position) else { break };
+                        let Some(raw) = index.get(position) else {
+                            break;
+                        };
                         if !raw.path.starts_with(prefix.as_bytes()) {
                             break;
                         }
@@ -118,7 +120,11 @@ impl Libgit2Repo {
         })
     }
 
-    pub(crate) fn tree_entries(&self, rev: &str, prefixes: &Prefixes) -> Result<Vec<Entry>, GitError> {
+    pub(crate) fn tree_entries(
+        &self,
+        rev: &str,
+        prefixes: &Prefixes,
+    ) -> Result<Vec<Entry>, GitError> {
         let tree = self.tree_of(rev)?;
         let mut entries = Vec::new();
         if prefixes.is_all() {
@@ -196,9 +202,14 @@ impl Libgit2Repo {
     }
 
     pub(crate) fn resolve_commit(&self, rev: &str) -> Result<ObjectId, GitError> {
-        let unknown = || GitError::UnknownRevision { rev: rev.to_owned() };
+        let unknown = || GitError::UnknownRevision {
+            rev: rev.to_owned(),
+        };
         let object = self.repo.revparse_single(rev).map_err(|e| match e.code() {
-            ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => unknown(),
+            ErrorCode::NotFound
+            | ErrorCode::InvalidSpec
+            | ErrorCode::Ambiguous
+            | ErrorCode::UnbornBranch => unknown(),
             _ => GitError::libgit2("resolve a revision", &e),
         })?;
         let commit = object.peel_to_commit().map_err(|_| unknown())?;
@@ -250,9 +261,14 @@ impl Libgit2Repo {
     }
 
     fn tree_of(&self, rev: &str) -> Result<git2::Tree<'_>, GitError> {
-        let unknown = || GitError::UnknownRevision { rev: rev.to_owned() };
+        let unknown = || GitError::UnknownRevision {
+            rev: rev.to_owned(),
+        };
         let object = self.repo.revparse_single(rev).map_err(|e| match e.code() {
-            ErrorCode::NotFound | ErrorCode::InvalidSpec | ErrorCode::Ambiguous => unknown(),
+            ErrorCode::NotFound
+            | ErrorCode::InvalidSpec
+            | ErrorCode::Ambiguous
+            | ErrorCode::UnbornBranch => unknown(),
             _ => GitError::libgit2("resolve a revision", &e),
         })?;
         object.peel_to_tree().map_err(|_| unknown())
@@ -278,7 +294,12 @@ impl Libgit2Repo {
 
     /// Every non-tree entry below `tree`, paths prefixed with `base`. Names are
     /// read as bytes, so a directory whose name is not UTF-8 does not stop the walk.
-    fn walk(&self, tree: &git2::Tree<'_>, base: &str, out: &mut Vec<Entry>) -> Result<(), GitError> {
+    fn walk(
+        &self,
+        tree: &git2::Tree<'_>,
+        base: &str,
+        out: &mut Vec<Entry>,
+    ) -> Result<(), GitError> {
         let mut pending = vec![(base.to_owned(), tree.clone())];
         while let Some((base, tree)) = pending.pop() {
             for entry in tree.iter() {

@@ -105,7 +105,11 @@ impl Repository {
 
     /// Like [`Repository::open`], with the git variables given instead of read
     /// from the process environment.
-    pub fn open_with_env(cwd: &Path, choice: BackendChoice, env: &GitEnv) -> Result<Repository, GitError> {
+    pub fn open_with_env(
+        cwd: &Path,
+        choice: BackendChoice,
+        env: &GitEnv,
+    ) -> Result<Repository, GitError> {
         match choice {
             BackendChoice::Libgit2 => Ok(Self::from_libgit2(Libgit2Repo::open(cwd, env)?, None)),
             BackendChoice::Cli => Ok(Self::from_cli(CliRepo::open(cwd, env)?, None)),
@@ -121,7 +125,8 @@ impl Repository {
             },
             Err(error) => (error, None),
         };
-        match CliRepo::open(cwd, env) {
+        let cli = CliRepo::open(cwd, env).and_then(|repo| repo.probe().map(|()| repo));
+        match cli {
             Ok(repo) => Ok(Self::from_cli(repo, Some(libgit2_error.to_string()))),
             Err(GitError::NotARepository { .. })
                 if matches!(libgit2_error, GitError::NotARepository { .. }) =>
@@ -278,7 +283,11 @@ mod tests {
 
     #[test]
     fn backend_choice_parses_its_names() {
-        for choice in [BackendChoice::Auto, BackendChoice::Libgit2, BackendChoice::Cli] {
+        for choice in [
+            BackendChoice::Auto,
+            BackendChoice::Libgit2,
+            BackendChoice::Cli,
+        ] {
             assert_eq!(choice.to_string().parse::<BackendChoice>(), Ok(choice));
         }
         let error = "svn".parse::<BackendChoice>().unwrap_err();
@@ -292,13 +301,20 @@ mod tests {
             ceiling_directories: vec![dir.path().parent().unwrap().to_path_buf()],
             ..GitEnv::default()
         };
-        for choice in [BackendChoice::Auto, BackendChoice::Libgit2, BackendChoice::Cli] {
+        for choice in [
+            BackendChoice::Auto,
+            BackendChoice::Libgit2,
+            BackendChoice::Cli,
+        ] {
             let error = Repository::open_with_env(dir.path(), choice, &env).unwrap_err();
             assert!(
                 matches!(error, GitError::NotARepository { .. }),
                 "{choice}: {error}"
             );
-            assert!(error.to_string().starts_with("not a git repository"), "{error}");
+            assert!(
+                error.to_string().starts_with("not a git repository"),
+                "{error}"
+            );
         }
     }
 }

@@ -11,8 +11,12 @@ pub(crate) struct Prefixes {
 
 impl Prefixes {
     pub(crate) fn new(prefixes: &[&str]) -> Prefixes {
-        let normalised: Vec<String> = prefixes.iter().map(|p| normalise(p)).collect();
-        if normalised.is_empty() || normalised.iter().any(String::is_empty) {
+        if prefixes.is_empty() {
+            return Prefixes { prefixes: None };
+        }
+        // A prefix that climbs out of the root (`..`) matches nothing.
+        let normalised: Vec<String> = prefixes.iter().filter_map(|p| normalise(p)).collect();
+        if normalised.iter().any(String::is_empty) {
             return Prefixes { prefixes: None };
         }
         let mut kept: Vec<String> = Vec::new();
@@ -35,6 +39,11 @@ impl Prefixes {
         self.prefixes.is_none()
     }
 
+    /// True when no path can match (every prefix left the root).
+    pub(crate) fn is_none(&self) -> bool {
+        self.prefixes.as_ref().is_some_and(Vec::is_empty)
+    }
+
     /// The prefixes, or an empty slice when every path is selected.
     pub(crate) fn as_slice(&self) -> &[String] {
         self.prefixes.as_deref().unwrap_or(&[])
@@ -54,13 +63,14 @@ fn covers(prefix: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Drops `./` in front, repeated and trailing `/`, and `.` components.
-fn normalise(prefix: &str) -> String {
-    prefix
+/// Drops `./` in front, repeated and trailing `/`, and `.` components; `None`
+/// for a prefix with a `..` component.
+fn normalise(prefix: &str) -> Option<String> {
+    let parts: Vec<&str> = prefix
         .split('/')
         .filter(|part| !part.is_empty() && *part != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect();
+    (!parts.contains(&"..")).then(|| parts.join("/"))
 }
 
 #[cfg(test)]
@@ -86,10 +96,20 @@ mod tests {
 
     #[test]
     fn prefixes_are_normalised_and_nested_ones_dropped() {
-        let prefixes = Prefixes::new(&["./db/migrations/", "db//migrations/versions", "alembic.ini"]);
+        let prefixes =
+            Prefixes::new(&["./db/migrations/", "db//migrations/versions", "alembic.ini"]);
         assert_eq!(prefixes.as_slice(), ["alembic.ini", "db/migrations"]);
         assert!(prefixes.matches("db/migrations/versions/x.py"));
         assert!(prefixes.matches("alembic.ini"));
         assert!(!prefixes.matches("alembic.ini.bak"));
+    }
+
+    #[test]
+    fn prefixes_leaving_the_root_match_nothing() {
+        let prefixes = Prefixes::new(&["../outside", "a/../../b"]);
+        assert!(!prefixes.is_all());
+        assert!(prefixes.is_none());
+        assert!(!prefixes.matches("outside"));
+        assert!(!prefixes.matches("b"));
     }
 }

@@ -57,7 +57,10 @@ impl SnapshotEntry {
 
 enum Source<'r> {
     Index(&'r Repository),
-    Rev { repo: &'r Repository, commit: String },
+    Rev {
+        repo: &'r Repository,
+        commit: String,
+    },
     Directory(PathBuf),
 }
 
