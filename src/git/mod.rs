@@ -57,7 +57,7 @@ impl FromStr for BackendChoice {
 
 impl fmt::Display for BackendChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             BackendChoice::Auto => "auto",
             BackendChoice::Libgit2 => "libgit2",
             BackendChoice::Cli => "cli",
@@ -74,7 +74,7 @@ pub enum Backend {
 
 impl fmt::Display for Backend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Backend::Libgit2 => "libgit2",
             Backend::Cli => "cli",
         })
