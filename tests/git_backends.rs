@@ -879,8 +879,20 @@ sandboxed_test!(plain_directory_outside_git_is_a_snapshot, {
         ceiling_directories: vec![dir.path().to_path_buf()],
         ..GitEnv::default()
     };
-    let error = Repository::open_with_env(&root, BackendChoice::Auto, &env).unwrap_err();
-    assert!(matches!(error, GitError::NotARepository { .. }), "{error}");
+    for choice in [
+        BackendChoice::Auto,
+        BackendChoice::Libgit2,
+        BackendChoice::Cli,
+    ] {
+        let error = Repository::open_with_env(&root, choice, &env).unwrap_err();
+        assert!(
+            matches!(error, GitError::NotARepository { .. }),
+            "{choice}: {error}"
+        );
+        let message = error.to_string();
+        assert!(message.starts_with("not a git repository"), "{message}");
+        assert!(message.ends_with(&root.display().to_string()), "{message}");
+    }
 
     let snapshot = Snapshot::directory(&root);
     let entries = snapshot.list(&["./migrations/"]).unwrap();
@@ -923,4 +935,124 @@ sandboxed_test!(repository_neither_backend_reads_is_one_clear_error, {
         .unwrap()
         .index_entries(&[])
         .is_err());
+});
+
+sandboxed_test!(bare_repository_reads_revisions_but_has_no_work_tree, {
+    let fixture = project_repo("bare", &[]).unwrap();
+    git(&fixture.root, &["commit", "-q", "-m", "second"]);
+    let bare = fixture.root.with_file_name("bare.git");
+    git(
+        &fixture.root,
+        &["clone", "-q", "--bare", ".", bare.to_str().unwrap()],
+    );
+    let mut results = Vec::new();
+    for choice in [
+        BackendChoice::Auto,
+        BackendChoice::Libgit2,
+        BackendChoice::Cli,
+    ] {
+        let repo = Repository::open_with_env(&bare, choice, &GitEnv::default()).unwrap();
+        assert_eq!(repo.workdir(), None, "{choice}");
+        assert_eq!(repo.git_dir(), bare.canonicalize().unwrap());
+        if choice == BackendChoice::Auto {
+            assert_eq!(repo.backend(), Backend::Libgit2);
+        }
+        let error = repo.snapshot(SnapshotKind::Worktree).err().unwrap();
+        assert!(matches!(error, GitError::NoWorkTree { .. }), "{error}");
+        let snapshot = repo.snapshot(SnapshotKind::Rev("main".into())).unwrap();
+        let ini = snapshot.read("alembic.ini").unwrap().unwrap();
+        results.push((
+            repo.tree_entries("main", &["migrations"]).unwrap(),
+            repo.range_changes("main~1", "main").unwrap(),
+            ini,
+        ));
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(results[0].1, expected_changes(true));
+    assert_eq!(results[0].2, NEW_INI.as_bytes());
+});
+
+sandboxed_test!(push_quarantine_objects_are_found_through_the_environment, {
+    // A pre-receive hook sees the pushed objects only through
+    // GIT_OBJECT_DIRECTORY (the quarantine) and GIT_ALTERNATE_OBJECT_DIRECTORIES.
+    let fixture = project_repo("quarantine", &[]).unwrap();
+    let root = &fixture.root;
+    let quarantine = root.with_file_name("quarantine");
+    fs::create_dir_all(&quarantine).unwrap();
+    let objects = root.join(".git/objects");
+    let index = root.with_file_name("quarantine.index");
+    let env = [
+        ("GIT_OBJECT_DIRECTORY", quarantine.as_path()),
+        ("GIT_ALTERNATE_OBJECT_DIRECTORIES", objects.as_path()),
+        ("GIT_INDEX_FILE", index.as_path()),
+    ];
+    git_with_env(root, &["read-tree", "HEAD"], &env).unwrap();
+    write(root, "migrations/versions/0009_pushed.py", NEXT_REVISION);
+    git_with_env(root, &["add", "migrations"], &env).unwrap();
+    let tree = git_with_env(root, &["write-tree"], &env).unwrap();
+    let pushed = git_with_env(
+        root,
+        &["commit-tree", &tree, "-p", "HEAD", "-m", "pushed"],
+        &env,
+    )
+    .unwrap();
+
+    let mut quarantined = Fixture::new(TempDir::new().unwrap(), root.clone());
+    quarantined.env.object_directory = Some(quarantine.clone());
+    quarantined.env.alternate_object_directories = vec![objects.clone()];
+    for choice in [BackendChoice::Libgit2, BackendChoice::Cli] {
+        let plain = fixture.open(choice).unwrap();
+        let error = plain.resolve_commit(&pushed).unwrap_err();
+        assert!(matches!(error, GitError::UnknownRevision { .. }), "{error}");
+
+        let repo = quarantined.open(choice).unwrap();
+        assert_eq!(repo.resolve_commit(&pushed).unwrap().to_string(), pushed);
+        // The work tree's migrations, staged and unstaged, went into the pushed commit.
+        let mut expected = expected_changes(false)[1..].to_vec();
+        expected.push(change(
+            ChangeStatus::Added,
+            "migrations/versions/0009_pushed.py",
+            None,
+        ));
+        assert_eq!(repo.range_changes("HEAD", &pushed).unwrap(), expected);
+        let entries = repo
+            .tree_entries(&pushed, &["migrations/versions/0009_pushed.py"])
+            .unwrap();
+        let ids: Vec<ObjectId> = entries.iter().map(|e| e.id).collect();
+        assert_eq!(repo.read_blobs(&ids).unwrap(), [NEXT_REVISION.as_bytes()]);
+    }
+});
+
+sandboxed_test!(missing_git_program_is_named_in_the_error, {
+    let normal = project_repo("no git: normal", &[]).unwrap();
+    let split = project_repo("no git: split index", &[]).unwrap();
+    git(&split.root, &["update-index", "--split-index"]);
+    // This test runs alone in its own process (see `run_sandboxed`).
+    std::env::set_var("PATH", "/nonexistent");
+
+    // libgit2 needs no git program.
+    let repo = normal.open(BackendChoice::Auto).unwrap();
+    assert_eq!(repo.backend(), Backend::Libgit2);
+    assert_eq!(observe(&repo).staged, expected_changes(true));
+
+    let error = normal.open(BackendChoice::Cli).unwrap_err();
+    assert!(matches!(error, GitError::GitNotFound { .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "could not run `git rev-parse --absolute-git-dir --is-bare-repository \
+         --show-object-format`: the `git` program was not found on PATH"
+    );
+
+    let error = split.open(BackendChoice::Auto).unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, GitError::Unreadable { .. }), "{message}");
+    assert!(!message.contains('\n'), "{message}");
+    assert!(
+        message.contains("unsupported mandatory extension: 'link'"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("the `git` program was not found on PATH"),
+        "{message}"
+    );
 });

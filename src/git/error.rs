@@ -27,6 +27,10 @@ pub enum GitError {
         message: String,
     },
 
+    /// The `git` program is not installed or not on `PATH`.
+    #[error("could not run `{command}`: the `git` program was not found on PATH")]
+    GitNotFound { command: String },
+
     /// The `git` program could not be started.
     #[error("could not run `{command}`: {source}")]
     Spawn {
@@ -81,6 +85,15 @@ impl GitError {
             operation,
             message: one_line(error.message()),
         }
+    }
+}
+
+/// The error for a `git` process that could not be started.
+pub(crate) fn spawn_error(command: String, source: io::Error) -> GitError {
+    if source.kind() == io::ErrorKind::NotFound {
+        GitError::GitNotFound { command }
+    } else {
+        GitError::Spawn { command, source }
     }
 }
 

@@ -293,28 +293,4 @@ mod tests {
         let error = "svn".parse::<BackendChoice>().unwrap_err();
         assert!(error.contains("`svn`"), "{error}");
     }
-
-    #[test]
-    fn outside_any_repository_is_not_a_repository() {
-        let dir = tempfile::tempdir().unwrap();
-        let env = GitEnv {
-            ceiling_directories: vec![dir.path().parent().unwrap().to_path_buf()],
-            ..GitEnv::default()
-        };
-        for choice in [
-            BackendChoice::Auto,
-            BackendChoice::Libgit2,
-            BackendChoice::Cli,
-        ] {
-            let error = Repository::open_with_env(dir.path(), choice, &env).unwrap_err();
-            assert!(
-                matches!(error, GitError::NotARepository { .. }),
-                "{choice}: {error}"
-            );
-            assert!(
-                error.to_string().starts_with("not a git repository"),
-                "{error}"
-            );
-        }
-    }
 }

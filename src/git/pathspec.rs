@@ -65,7 +65,7 @@ fn covers(prefix: &str, path: &str) -> bool {
 
 /// Drops `./` in front, repeated and trailing `/`, and `.` components; `None`
 /// for a prefix with a `..` component.
-fn normalise(prefix: &str) -> Option<String> {
+pub(crate) fn normalise(prefix: &str) -> Option<String> {
     let parts: Vec<&str> = prefix
         .split('/')
         .filter(|part| !part.is_empty() && *part != ".")

@@ -10,7 +10,7 @@ use walkdir::WalkDir;
 use super::entry::{EntryKind, MODE_EXECUTABLE, MODE_FILE, MODE_GITLINK, MODE_SYMLINK};
 use super::error::GitError;
 use super::object_id::ObjectId;
-use super::pathspec::Prefixes;
+use super::pathspec::{normalise, Prefixes};
 use super::Repository;
 
 /// Which state of the repository a snapshot shows.
@@ -122,16 +122,17 @@ impl<'r> Snapshot<'r> {
     /// The content of one file, `None` when the snapshot has no file at `path`.
     /// A symbolic link reads as its target, as git stores it.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let Some(path) = normalise(path).filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
         let entries = match &self.source {
-            Source::Directory(root) => return read_file(root, path),
-            Source::Index(_) | Source::Rev { .. } => self.list(&[path])?,
+            Source::Directory(root) => return read_file(root, &path),
+            Source::Index(_) | Source::Rev { .. } => self.list(&[&path])?,
         };
         let exact: Vec<SnapshotEntry> = entries.into_iter().filter(|e| e.path == path).collect();
         let Some(entry) = exact.iter().find(|e| e.stage == 0) else {
             return match exact.first() {
-                Some(_) => Err(GitError::Unmerged {
-                    path: path.to_owned(),
-                }),
+                Some(_) => Err(GitError::Unmerged { path }),
                 None => Ok(None),
             };
         };

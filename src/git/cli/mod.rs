@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use super::entry::{sort_entries, Change, Entry};
 use super::env::GitEnv;
-use super::error::GitError;
+use super::error::{spawn_error, GitError};
 use super::object_id::ObjectId;
 use super::pathspec::Prefixes;
 use output::{
@@ -152,10 +152,9 @@ impl CliRepo {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = command.spawn().map_err(|source| GitError::Spawn {
-            command: command_line(&args),
-            source,
-        })?;
+        let mut child = command
+            .spawn()
+            .map_err(|source| spawn_error(command_line(&args), source))?;
         let mut input = String::with_capacity(ids.len() * 65);
         for id in ids {
             input.push_str(&id.to_string());
@@ -236,10 +235,7 @@ impl CliRepo {
         let two = self.resolve_commit(b)?.to_string();
         let args = ["merge-base", one.as_str(), two.as_str()];
         let output = self.command(&args).output();
-        let output = output.map_err(|source| GitError::Spawn {
-            command: command_line(&args),
-            source,
-        })?;
+        let output = output.map_err(|source| spawn_error(command_line(&args), source))?;
         if output.status.code() == Some(1) && output.stdout.is_empty() {
             return Err(GitError::NoMergeBase {
                 a: a.to_owned(),
@@ -254,10 +250,7 @@ impl CliRepo {
     fn verify(&self, name: &str) -> Result<Option<ObjectId>, GitError> {
         let args = ["rev-parse", "--verify", "--quiet", "--end-of-options", name];
         let output = self.command(&args).output();
-        let output = output.map_err(|source| GitError::Spawn {
-            command: command_line(&args),
-            source,
-        })?;
+        let output = output.map_err(|source| spawn_error(command_line(&args), source))?;
         if output.status.code() == Some(1) && output.stdout.is_empty() {
             return Ok(None);
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use crate::git::env::GitEnv;
-use crate::git::error::{one_line, GitError};
+use crate::git::error::{one_line, spawn_error, GitError};
 
 /// Variables migcheck sets (or clears) itself for every git it runs.
 pub(super) const MANAGED_VARIABLES: [&str; 7] = [
@@ -62,10 +62,9 @@ pub(super) fn base_command() -> Command {
 }
 
 pub(super) fn run(mut command: Command, args: &[&str]) -> Result<Vec<u8>, GitError> {
-    let output = command.output().map_err(|source| GitError::Spawn {
-        command: command_line(args),
-        source,
-    })?;
+    let output = command
+        .output()
+        .map_err(|source| spawn_error(command_line(args), source))?;
     checked(output, args)
 }
 
@@ -90,10 +89,9 @@ pub(super) fn finish(mut child: Child, args: &[&str]) -> Result<(), GitError> {
     if let Some(mut pipe) = child.stderr.take() {
         let _ = pipe.read_to_end(&mut stderr);
     }
-    let status = child.wait().map_err(|source| GitError::Spawn {
-        command: command_line(args),
-        source,
-    })?;
+    let status = child
+        .wait()
+        .map_err(|source| spawn_error(command_line(args), source))?;
     checked(
         Output {
             status,
