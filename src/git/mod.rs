@@ -5,6 +5,11 @@
 //! first and the CLI takes over when libgit2 cannot open the repository or
 //! read its index or objects. [`Snapshot`] puts the index, a revision, the
 //! work tree or a plain directory behind one interface.
+//!
+//! Both backends see the same [`GitEnv`]: `GIT_DIR`, `GIT_WORK_TREE`,
+//! `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`,
+//! `GIT_CEILING_DIRECTORIES` and `GIT_DISCOVERY_ACROSS_FILESYSTEM`. Other
+//! variables (`GIT_COMMON_DIR`, `GIT_NAMESPACE`) and replace refs are ignored.
 
 mod cli;
 mod entry;

@@ -1,7 +1,9 @@
 //! Where migcheck reads files from: the index (the default for a commit hook),
 //! a revision, the work tree, or a plain directory outside any repository.
 //! One interface lists files under some prefixes and reads them in a batch,
-//! so everything else in migcheck is indifferent to the source.
+//! so everything else in migcheck is indifferent to the source. The work tree
+//! is read as it is on disk: untracked and ignored files included, `.git`
+//! excluded, nested repositories listed as submodules.
 
 use std::path::{Component, Path, PathBuf};
 
