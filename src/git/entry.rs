@@ -1,0 +1,163 @@
+//! What the backends return: index and tree entries (path, object id, mode,
+//! merge stage) and changed paths (status, path, old path of a rename).
+
+use super::object_id::ObjectId;
+
+/// Mode of a regular file.
+pub const MODE_FILE: u32 = 0o100644;
+/// Mode of an executable file.
+pub const MODE_EXECUTABLE: u32 = 0o100755;
+/// Mode of a symbolic link; its blob is the link target.
+pub const MODE_SYMLINK: u32 = 0o120000;
+/// Mode of a submodule (gitlink); its id is a commit of another repository.
+pub const MODE_GITLINK: u32 = 0o160000;
+
+/// What an entry's mode says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    File,
+    Executable,
+    Symlink,
+    /// A submodule: there is no blob to read.
+    Gitlink,
+    /// Any other mode (a directory in a sparse index, a legacy mode).
+    Other,
+}
+
+impl EntryKind {
+    pub fn from_mode(mode: u32) -> EntryKind {
+        match mode {
+            MODE_FILE | 0o100664 => EntryKind::File,
+            MODE_EXECUTABLE => EntryKind::Executable,
+            MODE_SYMLINK => EntryKind::Symlink,
+            MODE_GITLINK => EntryKind::Gitlink,
+            _ => EntryKind::Other,
+        }
+    }
+
+    /// True when the entry names a blob that can be read.
+    pub fn has_blob(self) -> bool {
+        matches!(
+            self,
+            EntryKind::File | EntryKind::Executable | EntryKind::Symlink
+        )
+    }
+}
+
+/// One entry of the index or of a tree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entry {
+    /// Path relative to the repository root, with `/`; lossy when not UTF-8.
+    pub path: String,
+    pub id: ObjectId,
+    pub mode: u32,
+    /// Merge stage: 0 when resolved, 1 (base), 2 (ours), 3 (theirs) in a conflict.
+    pub stage: u8,
+}
+
+impl Entry {
+    pub fn kind(&self) -> EntryKind {
+        EntryKind::from_mode(self.mode)
+    }
+}
+
+/// How a path changed between two states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeStatus {
+    Added,
+    Modified,
+    Renamed,
+    Copied,
+    Deleted,
+    TypeChanged,
+    /// The index holds unresolved conflict stages for the path.
+    Unmerged,
+}
+
+impl ChangeStatus {
+    /// The letter `git diff --name-status` prints.
+    pub fn letter(self) -> char {
+        match self {
+            ChangeStatus::Added => 'A',
+            ChangeStatus::Modified => 'M',
+            ChangeStatus::Renamed => 'R',
+            ChangeStatus::Copied => 'C',
+            ChangeStatus::Deleted => 'D',
+            ChangeStatus::TypeChanged => 'T',
+            ChangeStatus::Unmerged => 'U',
+        }
+    }
+
+    /// Reads `git diff --name-status` status letters (`R086` is a rename with its score).
+    pub fn from_letters(status: &str) -> Option<ChangeStatus> {
+        match status.chars().next()? {
+            'A' => Some(ChangeStatus::Added),
+            'M' => Some(ChangeStatus::Modified),
+            'R' => Some(ChangeStatus::Renamed),
+            'C' => Some(ChangeStatus::Copied),
+            'D' => Some(ChangeStatus::Deleted),
+            'T' => Some(ChangeStatus::TypeChanged),
+            'U' => Some(ChangeStatus::Unmerged),
+            _ => None,
+        }
+    }
+}
+
+/// One changed path. For renames and copies `old_path` is the source.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Change {
+    pub status: ChangeStatus,
+    pub path: String,
+    pub old_path: Option<String>,
+}
+
+/// Puts changes in one order for both backends: by path, then status.
+pub(crate) fn sort_changes(changes: &mut [Change]) {
+    changes.sort_by(|a, b| (&a.path, &a.old_path, a.status).cmp(&(&b.path, &b.old_path, b.status)));
+}
+
+/// Puts entries in index order (path, then stage) and drops duplicates.
+pub(crate) fn sort_entries(entries: &mut Vec<Entry>) {
+    entries.sort_by(|a, b| (&a.path, a.stage).cmp(&(&b.path, b.stage)));
+    entries.dedup_by(|a, b| a.path == b.path && a.stage == b.stage);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_map_to_kinds() {
+        assert_eq!(EntryKind::from_mode(MODE_FILE), EntryKind::File);
+        assert_eq!(EntryKind::from_mode(MODE_EXECUTABLE), EntryKind::Executable);
+        assert_eq!(EntryKind::from_mode(MODE_SYMLINK), EntryKind::Symlink);
+        assert_eq!(EntryKind::from_mode(MODE_GITLINK), EntryKind::Gitlink);
+        assert_eq!(EntryKind::from_mode(0o040000), EntryKind::Other);
+        assert!(!EntryKind::Gitlink.has_blob());
+        assert!(EntryKind::Symlink.has_blob());
+    }
+
+    #[test]
+    fn status_letters_round_trip() {
+        for status in [
+            ChangeStatus::Added,
+            ChangeStatus::Modified,
+            ChangeStatus::Renamed,
+            ChangeStatus::Copied,
+            ChangeStatus::Deleted,
+            ChangeStatus::TypeChanged,
+            ChangeStatus::Unmerged,
+        ] {
+            assert_eq!(
+                ChangeStatus::from_letters(&status.letter().to_string()),
+                Some(status)
+            );
+        }
+        assert_eq!(
+            ChangeStatus::from_letters("R086"),
+            Some(ChangeStatus::Renamed)
+        );
+        assert_eq!(ChangeStatus::from_letters("X"), None);
+        assert_eq!(ChangeStatus::from_letters(""), None);
+    }
+}
