@@ -2,14 +2,16 @@
 //! the files are read from (index, work tree or a commit), migcheck's settings
 //! and the Alembic setups found in it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 use crate::alembic::discovery::{self, AlembicProject, DiscoveryOptions};
 use crate::config::{self, Settings};
-use crate::git::{BackendChoice, ChangeStatus, Repository, Snapshot, SnapshotKind};
+use crate::git::{
+    BackendChoice, Change, ChangeStatus, GitError, ObjectId, Repository, Snapshot, SnapshotKind,
+};
 use crate::project::{load_project, LoadOptions, Project};
 use crate::report::Sources;
 
@@ -17,7 +19,10 @@ use super::args::{GitBackendArg, GlobalArgs};
 
 pub struct Workspace {
     pub repo: Option<Repository>,
-    pub snapshot: Snapshot,
+    /// Where files come from inside the repository.
+    kind: SnapshotKind,
+    /// The folder read when there is no repository (`--worktree` outside git).
+    directory: PathBuf,
     pub settings: Settings,
     pub projects: Vec<AlembicProject>,
 }
@@ -37,27 +42,30 @@ impl Workspace {
         };
         let repo = match Repository::open(&cwd, backend) {
             Ok(repo) => Some(repo),
-            Err(error) if global.worktree && error.is_not_a_repository() => None,
+            Err(GitError::NotARepository { .. }) if global.worktree => None,
             Err(error) => return Err(error.into()),
         };
-        let (snapshot, root) = match &repo {
-            Some(repo) => {
-                let kind = if global.worktree {
-                    SnapshotKind::Worktree
-                } else if let Some(rev) = &global.rev {
-                    SnapshotKind::Rev(rev.clone())
-                } else {
-                    SnapshotKind::Index
-                };
-                let root = repo
-                    .workdir()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| cwd.clone());
-                (repo.snapshot(kind)?, root)
-            }
-            None => (Snapshot::directory(&cwd), cwd.clone()),
+        let kind = if global.worktree {
+            SnapshotKind::Worktree
+        } else if let Some(rev) = &global.rev {
+            SnapshotKind::Rev(rev.clone())
+        } else {
+            SnapshotKind::Index
         };
-        let settings = config::load(&snapshot).context("cannot read migcheck's settings")?;
+        let root = repo
+            .as_ref()
+            .and_then(Repository::workdir)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.clone());
+        let mut workspace = Workspace {
+            repo,
+            kind,
+            directory: cwd.clone(),
+            settings: Settings::default(),
+            projects: Vec::new(),
+        };
+        let snapshot = workspace.snapshot()?;
+        let settings = config::load(&snapshot)?;
         let options = DiscoveryOptions {
             config: global
                 .config
@@ -74,11 +82,17 @@ impl Workspace {
             repo_root: Some(root.to_string_lossy().replace('\\', "/")),
         };
         let projects = discovery::discover(&snapshot, &options)?;
-        Ok(Workspace {
-            repo,
-            snapshot,
-            settings,
-            projects,
+        drop(snapshot);
+        workspace.settings = settings;
+        workspace.projects = projects;
+        Ok(workspace)
+    }
+
+    /// A view of the files being checked.
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
+        Ok(match &self.repo {
+            Some(repo) => repo.snapshot(self.kind.clone())?,
+            None => Snapshot::directory(&self.directory),
         })
     }
 
@@ -88,10 +102,17 @@ impl Workspace {
         let Some(repo) = &self.repo else {
             return Ok(HashSet::new());
         };
-        let changes = match self.snapshot.kind() {
+        let changes = match &self.kind {
             SnapshotKind::Index => repo.staged_changes()?,
-            SnapshotKind::Worktree => repo.worktree_changes()?,
-            SnapshotKind::Rev(rev) => repo.commit_changes(rev)?,
+            SnapshotKind::Worktree => {
+                let prefixes: Vec<&str> = self
+                    .projects
+                    .iter()
+                    .flat_map(|p| p.version_locations.iter().map(String::as_str))
+                    .collect();
+                worktree_changes(repo, &prefixes)?
+            }
+            SnapshotKind::Rev(rev) => commit_changes(repo, rev)?,
         };
         Ok(changes
             .into_iter()
@@ -116,10 +137,11 @@ impl Workspace {
             all,
             overrides: &self.settings.revisions,
         };
+        let snapshot = self.snapshot()?;
         self.projects
             .iter()
             .map(|alembic| {
-                load_project(&self.snapshot, alembic.clone(), &options)
+                load_project(&snapshot, alembic.clone(), &options)
                     .with_context(|| format!("cannot read the migrations of `{}`", alembic.name))
             })
             .collect()
@@ -135,17 +157,84 @@ impl Workspace {
                 }
             }
         }
+        let Ok(snapshot) = self.snapshot() else {
+            return sources;
+        };
         for path in paths {
             if sources.contains(path) {
                 continue;
             }
-            if let Ok(Some(bytes)) = self.snapshot.read(path) {
+            if let Ok(Some(bytes)) = snapshot.read(path) {
                 if let Ok(text) = String::from_utf8(bytes) {
                     sources.insert(path, text);
                 }
             }
         }
         sources
+    }
+}
+
+/// Changes on disk against `HEAD`: what is staged, plus files whose content
+/// on disk differs from the index or that the index does not have.
+fn worktree_changes(repo: &Repository, prefixes: &[&str]) -> Result<Vec<Change>> {
+    let mut changes = repo.staged_changes()?;
+    let Some(root) = repo.workdir() else {
+        return Ok(changes);
+    };
+    if prefixes.is_empty() {
+        return Ok(changes);
+    }
+    let index: HashMap<String, ObjectId> = repo
+        .index_entries(prefixes)?
+        .into_iter()
+        .filter(|entry| entry.stage == 0 && entry.kind().has_blob())
+        .map(|entry| (entry.path, entry.id))
+        .collect();
+    let on_disk = Snapshot::directory(root).list(prefixes)?;
+    let tracked: Vec<(&String, &ObjectId)> = on_disk
+        .iter()
+        .filter_map(|entry| index.get_key_value(&entry.path))
+        .collect();
+    let ids: Vec<ObjectId> = tracked.iter().map(|(_, id)| (*id).clone()).collect();
+    let staged: HashMap<&String, Vec<u8>> = tracked
+        .iter()
+        .map(|(path, _)| *path)
+        .zip(repo.read_blobs(&ids)?)
+        .collect();
+    for entry in &on_disk {
+        let status = match staged.get(&entry.path) {
+            None => ChangeStatus::Added,
+            Some(bytes) => {
+                let on_disk = std::fs::read(root.join(&entry.path)).unwrap_or_default();
+                if on_disk == *bytes {
+                    continue;
+                }
+                ChangeStatus::Modified
+            }
+        };
+        changes.push(Change {
+            status,
+            path: entry.path.clone(),
+            old_path: None,
+        });
+    }
+    Ok(changes)
+}
+
+/// What a commit changed against its first parent (everything, for a root commit).
+fn commit_changes(repo: &Repository, rev: &str) -> Result<Vec<Change>> {
+    let parent = format!("{rev}^");
+    match repo.resolve_commit(&parent) {
+        Ok(_) => Ok(repo.range_changes(&parent, rev)?),
+        Err(_) => Ok(repo
+            .tree_entries(rev, &[])?
+            .into_iter()
+            .map(|entry| Change {
+                status: ChangeStatus::Added,
+                path: entry.path,
+                old_path: None,
+            })
+            .collect()),
     }
 }
 
