@@ -1,0 +1,783 @@
+//! One fast pass over a whole file that tokenizes just enough of Python to tell
+//! strings, comments, brackets, f-string fields and logical lines apart (the
+//! rules mirror ruff's lexer, so on valid Python the boundaries are the same)
+//! and reports:
+//!
+//! * where the top-level simple statements that start with one of the four
+//!   header names begin, and the region of lines that holds them;
+//! * whether anything else could change those names, so the caller must read
+//!   the file in full: a header name anywhere else (not after a `.`), an
+//!   escape hatch (`globals`, `vars`, `locals`, `exec`, `eval`, `modules`,
+//!   `f_globals`, `__getattr__`), `import *`, or a non-ASCII identifier (Python
+//!   normalises identifiers with NFKC);
+//! * the lexical errors it met, and what Python rejects although ruff accepts
+//!   it: merge conflict markers, NUL bytes, more than 200 nested brackets,
+//!   100 levels of indentation, and lines whose nesting estimate is so large
+//!   that parsing them would be pathological (those lines are to be blanked
+//!   before a full parse).
+
+use ruff_text_size::{TextRange, TextSize};
+
+use super::header::ESCAPE_NAMES;
+use super::HEADER_NAMES;
+
+/// CPython: "too many nested parentheses" beyond 200 open brackets.
+const MAX_BRACKETS: usize = 200;
+/// CPython: "too many levels of indentation" at 100 indentation levels.
+const MAX_INDENT_LEVELS: usize = 100;
+/// Lines whose nesting estimate exceeds this are not handed to the parser.
+const MAX_ESTIMATE: u32 = 20_000;
+
+/// What one pass over a file found.
+#[derive(Debug, Default)]
+pub(super) struct Scan {
+    /// Start of each top-level simple statement that begins with a header name.
+    pub header_starts: Vec<TextSize>,
+    /// From the first such statement to the end of the last one's logical line.
+    pub region: Option<TextRange>,
+    /// Something else may change the header names: read the file in full.
+    pub needs_full: bool,
+    /// A lexical error (unterminated string, unbalanced bracket, ...).
+    pub lexical_error: bool,
+    /// Syntax errors that Python reports and the parser may not.
+    pub problems: Vec<(String, TextRange)>,
+    /// Logical lines too deeply nested to hand to the parser.
+    pub blank: Vec<TextRange>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FString {
+    quote: u8,
+    triple: bool,
+    raw: bool,
+    /// Bracket nesting when the f-string started.
+    nesting: usize,
+    format_spec_depth: usize,
+}
+
+impl FString {
+    fn open(&self, nesting: usize) -> usize {
+        nesting.saturating_sub(self.nesting)
+    }
+    fn in_field(&self, nesting: usize) -> bool {
+        self.open(nesting) > self.format_spec_depth
+    }
+    fn in_format_spec(&self, nesting: usize) -> bool {
+        self.format_spec_depth > 0 && !self.in_field(nesting)
+    }
+    fn try_start_format_spec(&mut self, nesting: usize) -> bool {
+        let starts = self.open(nesting).saturating_sub(self.format_spec_depth) == 1;
+        self.format_spec_depth += usize::from(starts);
+        starts
+    }
+    fn try_end_format_spec(&mut self, nesting: usize) {
+        if self.in_format_spec(nesting) {
+            self.format_spec_depth -= 1;
+        }
+    }
+}
+
+/// One bracket level of the current logical line (level 0 is the line itself),
+/// with the operators seen since the last separator: an upper bound of how
+/// deep the syntax tree can nest there.
+#[derive(Debug, Default)]
+struct Level {
+    bracket: u8,
+    ops: u32,
+    lambdas: u32,
+}
+
+pub(super) fn scan(text: &str) -> Scan {
+    let mut scanner = Scanner::new(text.as_bytes());
+    scanner.run();
+    scanner.out
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    out: Scan,
+    levels: Vec<Level>,
+    fstrings: Vec<FString>,
+    estimate: u32,
+    line_estimate: u32,
+    line_brackets: usize,
+    after_newline: bool,
+    line_start: usize,
+    line_top: bool,
+    line_compound: bool,
+    line_has_header: bool,
+    first_token: bool,
+    stmt_start: bool,
+    prev_dot: bool,
+    prev_import: bool,
+    indents: Vec<u32>,
+    region_start: Option<usize>,
+    region_end: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        let start = if b.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        Scanner {
+            b,
+            i: start,
+            out: Scan::default(),
+            levels: vec![Level::default()],
+            fstrings: Vec::new(),
+            estimate: 0,
+            line_estimate: 0,
+            line_brackets: 0,
+            after_newline: true,
+            line_start: start,
+            line_top: false,
+            line_compound: false,
+            line_has_header: false,
+            first_token: false,
+            stmt_start: false,
+            prev_dot: false,
+            prev_import: false,
+            indents: Vec::new(),
+            region_start: None,
+            region_end: 0,
+        }
+    }
+
+    fn run(&mut self) {
+        if let Some(at) = memchr::memchr(0, self.b) {
+            self.problem("source code cannot contain null bytes", at, at + 1);
+            self.out.lexical_error = true;
+        }
+        self.check_conflict_marker();
+        loop {
+            if let Some(f) = self.fstrings.last() {
+                if !f.in_field(self.nesting()) && self.fstring_middle() {
+                    continue;
+                }
+            }
+            if self.after_newline {
+                self.begin_line();
+            } else {
+                self.skip_whitespace();
+            }
+            let Some(&c) = self.b.get(self.i) else {
+                self.end_of_file();
+                return;
+            };
+            self.token(c);
+        }
+    }
+
+    fn nesting(&self) -> usize {
+        self.levels.len() - 1
+    }
+
+    fn problem(&mut self, message: impl Into<String>, start: usize, end: usize) {
+        let range = TextRange::new(offset(start), offset(end));
+        self.out.problems.push((message.into(), range));
+    }
+
+    /// Indentation of a new physical line outside brackets, as ruff's `eat_indentation`.
+    fn begin_line(&mut self) {
+        let physical = self.i;
+        let mut width = 0u32;
+        loop {
+            match self.b.get(self.i) {
+                Some(b' ') => width += 1,
+                Some(b'\t') => width = (width / 8 + 1) * 8,
+                Some(b'\x0c') => width = 0,
+                Some(b'\\') => {
+                    if !self.continuation() {
+                        return;
+                    }
+                    continue;
+                }
+                _ => break,
+            }
+            self.i += 1;
+        }
+        if matches!(self.b.get(self.i), None | Some(b'\n' | b'\r' | b'#')) {
+            return;
+        }
+        self.after_newline = false;
+        self.line_start = physical;
+        self.line_top = self.i == physical;
+        self.line_compound = false;
+        self.first_token = true;
+        self.stmt_start = self.line_top;
+        while self.indents.last().is_some_and(|&top| width < top) {
+            self.indents.pop();
+        }
+        if width > self.indents.last().copied().unwrap_or(0) {
+            self.indents.push(width);
+            if self.indents.len() == MAX_INDENT_LEVELS {
+                self.problem("too many levels of indentation", physical, self.i);
+            }
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        loop {
+            match self.b.get(self.i) {
+                Some(b' ' | b'\t' | b'\x0c') => self.i += 1,
+                Some(b'\\') => {
+                    if !self.continuation() {
+                        return;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// A backslash outside strings: it must end the physical line.
+    fn continuation(&mut self) -> bool {
+        self.i += 1;
+        match self.b.get(self.i) {
+            Some(b'\r') => {
+                self.i += 1;
+                if self.b.get(self.i) == Some(&b'\n') {
+                    self.i += 1;
+                }
+            }
+            Some(b'\n') => self.i += 1,
+            _ => {
+                self.out.lexical_error = true;
+                return false;
+            }
+        }
+        if self.i == self.b.len() {
+            self.out.lexical_error = true;
+        }
+        self.check_conflict_marker();
+        true
+    }
+
+    /// Git's `<<<<<<<`, `|||||||`, `=======` and `>>>>>>>` at the start of a line.
+    fn check_conflict_marker(&mut self) {
+        let rest = &self.b[self.i..];
+        let Some(&c) = rest.first() else { return };
+        if !matches!(c, b'<' | b'=' | b'>' | b'|')
+            || rest.len() < 7
+            || rest[..7].iter().any(|&b| b != c)
+            || !matches!(rest.get(7), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            return;
+        }
+        let end = memchr::memchr2(b'\n', b'\r', rest).map_or(self.b.len(), |n| self.i + n);
+        let marker = char::from(c).to_string().repeat(7);
+        self.problem(
+            format!("merge conflict marker `{marker}`: the file has unresolved git conflicts"),
+            self.i,
+            end,
+        );
+    }
+
+    fn token(&mut self, c: u8) {
+        match c {
+            b'#' => {
+                let rest = &self.b[self.i..];
+                self.i += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+            }
+            b'\n' | b'\r' => self.newline(),
+            b'\'' | b'"' => {
+                self.done();
+                self.i += 1;
+                self.string(c);
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80..=0xff => self.name(),
+            b'0'..=b'9' => {
+                self.done();
+                self.number();
+            }
+            b'.' => {
+                self.done();
+                if self.b.get(self.i + 1).is_some_and(u8::is_ascii_digit) {
+                    self.number();
+                } else if self.b[self.i..].starts_with(b"...") {
+                    self.i += 3;
+                } else {
+                    self.i += 1;
+                    self.op();
+                    self.prev_dot = true;
+                }
+            }
+            b'(' | b'[' | b'{' => self.open(c),
+            b')' | b']' | b'}' => self.close(c),
+            b':' => self.colon(),
+            b';' => {
+                self.done();
+                self.i += 1;
+                if self.nesting() == 0 {
+                    self.separator(true);
+                    self.stmt_start = self.line_top && !self.line_compound;
+                }
+            }
+            b',' => {
+                self.done();
+                self.i += 1;
+                self.separator(false);
+            }
+            b'=' => {
+                self.done();
+                self.i += 1;
+                if self.b.get(self.i) == Some(&b'=') {
+                    self.i += 1;
+                    self.op();
+                } else {
+                    self.separator(false);
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'@' | b'&' | b'|' | b'^' | b'~' | b'<' | b'>'
+            | b'!' => self.operator(c),
+            _ => {
+                // `$`, `?`, a backquote, control characters: not Python.
+                self.done();
+                self.i += 1;
+                self.out.lexical_error = true;
+            }
+        }
+    }
+
+    /// Bookkeeping after any token.
+    fn done(&mut self) {
+        self.first_token = false;
+        self.stmt_start = false;
+        self.prev_dot = false;
+        self.prev_import = false;
+    }
+
+    fn op(&mut self) {
+        if let Some(level) = self.levels.last_mut() {
+            level.ops += 1;
+        }
+        self.estimate += 1;
+        self.line_estimate = self.line_estimate.max(self.estimate);
+    }
+
+    /// `,` `=` `;` and augmented assignments end a sub-expression (not inside
+    /// a `lambda` parameter list, where they separate parameters).
+    fn separator(&mut self, statement: bool) {
+        if let Some(level) = self.levels.last_mut() {
+            if statement {
+                level.lambdas = 0;
+            }
+            if level.lambdas == 0 {
+                self.estimate -= level.ops;
+                level.ops = 0;
+            }
+        }
+    }
+
+    fn operator(&mut self, c: u8) {
+        let star_import = c == b'*' && self.prev_import;
+        self.done();
+        self.i += 1;
+        let next = self.b.get(self.i).copied();
+        let doubled = matches!(c, b'*' | b'/' | b'<' | b'>') && next == Some(c);
+        if doubled || (c == b'-' && next == Some(b'>')) {
+            self.i += 1;
+        }
+        if self.b.get(self.i) == Some(&b'=') && !(c == b'-' && next == Some(b'>')) {
+            self.i += 1;
+            if !doubled && matches!(c, b'<' | b'>' | b'!') {
+                self.op();
+            } else {
+                self.separator(false);
+            }
+        } else {
+            self.op();
+        }
+        if star_import {
+            self.out.needs_full = true;
+        }
+    }
+
+    fn open(&mut self, c: u8) {
+        self.done();
+        self.i += 1;
+        self.op();
+        self.levels.push(Level {
+            bracket: c,
+            ..Level::default()
+        });
+        self.estimate += 1;
+        self.line_estimate = self.line_estimate.max(self.estimate);
+        self.line_brackets = self.line_brackets.max(self.nesting());
+    }
+
+    fn close(&mut self, c: u8) {
+        self.done();
+        self.i += 1;
+        let nesting = self.nesting();
+        if c == b'}' {
+            if let Some(f) = self.fstrings.last_mut() {
+                if f.nesting == nesting {
+                    // A single `}` in an f-string's literal part.
+                    self.out.lexical_error = true;
+                    return;
+                }
+                f.try_end_format_spec(nesting);
+            }
+        }
+        if nesting == 0 {
+            self.out.lexical_error = true;
+            return;
+        }
+        self.pop_level(c);
+    }
+
+    fn pop_level(&mut self, closing: u8) {
+        if let Some(level) = self.levels.pop() {
+            let opening = match closing {
+                b')' => b'(',
+                b']' => b'[',
+                _ => b'{',
+            };
+            if level.bracket != opening {
+                self.out.lexical_error = true;
+            }
+            self.estimate -= 1 + level.ops;
+        }
+    }
+
+    fn colon(&mut self) {
+        self.done();
+        self.i += 1;
+        let nesting = self.nesting();
+        if let Some(f) = self.fstrings.last_mut() {
+            if f.try_start_format_spec(nesting) {
+                return;
+            }
+        }
+        if self.b.get(self.i) == Some(&b'=') {
+            self.i += 1;
+            self.op();
+        } else if let Some(level) = self.levels.last_mut() {
+            level.lambdas = level.lambdas.saturating_sub(1);
+        }
+    }
+
+    fn newline(&mut self) {
+        let at = self.i;
+        self.i += if self.b[at..].starts_with(b"\r\n") {
+            2
+        } else {
+            1
+        };
+        let nesting = self.nesting();
+        if nesting == 0 && !self.after_newline {
+            self.end_logical_line(at);
+            self.after_newline = true;
+        } else if let Some(f) = self.fstrings.last_mut() {
+            f.try_end_format_spec(nesting);
+        }
+        self.check_conflict_marker();
+    }
+
+    fn end_logical_line(&mut self, end: usize) {
+        if std::mem::take(&mut self.line_has_header) {
+            self.region_end = end;
+        }
+        let start = self.line_start;
+        if self.line_brackets > MAX_BRACKETS {
+            self.problem("too many nested parentheses", start, end);
+            self.out
+                .blank
+                .push(TextRange::new(offset(start), offset(end)));
+        } else if self.line_estimate > MAX_ESTIMATE {
+            self.problem(
+                "this line nests expressions deeper than Python can compile",
+                start,
+                end,
+            );
+            self.out
+                .blank
+                .push(TextRange::new(offset(start), offset(end)));
+        }
+        self.levels.truncate(1);
+        self.levels[0] = Level::default();
+        self.estimate = 0;
+        self.line_estimate = 0;
+        self.line_brackets = 0;
+        self.stmt_start = false;
+    }
+
+    fn end_of_file(&mut self) {
+        if !self.fstrings.is_empty() || self.nesting() > 0 {
+            self.out.lexical_error = true;
+            self.fstrings.clear();
+        }
+        if !self.after_newline {
+            self.end_logical_line(self.b.len());
+        }
+        if let Some(start) = self.region_start {
+            self.out.region = Some(TextRange::new(offset(start), offset(self.region_end)));
+        }
+    }
+
+    fn number(&mut self) {
+        while self
+            .b
+            .get(self.i)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
+            self.i += 1;
+        }
+    }
+
+    fn name(&mut self) {
+        let start = self.i;
+        let mut ascii = true;
+        while let Some(&b) = self.b.get(self.i) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                self.i += 1;
+            } else if b >= 0x80 {
+                ascii = false;
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        let word = &self.b[start..self.i];
+        if let Some(&quote) = self.b.get(self.i).filter(|&&q| q == b'\'' || q == b'"') {
+            if let Some((interpolated, raw)) = string_prefix(word) {
+                self.done();
+                self.i += 1;
+                if interpolated {
+                    self.fstring_start(quote, raw);
+                } else {
+                    self.string(quote);
+                }
+                return;
+            }
+        }
+        if !ascii {
+            self.out.needs_full = true;
+            self.done();
+            return;
+        }
+        let (first, stmt_start, prev_dot) = (self.first_token, self.stmt_start, self.prev_dot);
+        self.done();
+        if HEADER_NAMES.iter().any(|n| n.as_bytes() == word) {
+            if stmt_start {
+                self.out.header_starts.push(offset(start));
+                self.region_start.get_or_insert(start);
+                self.line_has_header = true;
+            } else if !prev_dot {
+                self.out.needs_full = true;
+            }
+            return;
+        }
+        if ESCAPE_NAMES.iter().any(|n| n.as_bytes() == word) {
+            self.out.needs_full = true;
+            return;
+        }
+        match word {
+            b"import" => self.prev_import = true,
+            b"lambda" => {
+                self.op();
+                if let Some(level) = self.levels.last_mut() {
+                    level.lambdas += 1;
+                }
+            }
+            b"not" | b"and" | b"or" | b"in" | b"is" | b"await" | b"yield" | b"if" | b"else" => {
+                self.op();
+            }
+            _ => {}
+        }
+        if first && is_compound_keyword(word) {
+            self.line_compound = true;
+        }
+    }
+
+    /// A string literal after its opening quote, as ruff's `lex_string`.
+    fn string(&mut self, quote: u8) {
+        if self.b[self.i..].starts_with(&[quote, quote]) {
+            self.i += 2;
+            loop {
+                let Some(n) = memchr::memchr(quote, &self.b[self.i..]) else {
+                    self.i = self.b.len();
+                    self.out.lexical_error = true;
+                    return;
+                };
+                let escaped = backslashes_before(&self.b[self.i..self.i + n]) % 2 == 1;
+                self.i += n + 1;
+                if !escaped && self.b[self.i..].starts_with(&[quote, quote]) {
+                    self.i += 2;
+                    return;
+                }
+            }
+        }
+        loop {
+            let rest = &self.b[self.i..];
+            let Some(n) = memchr::memchr3(quote, b'\r', b'\n', rest) else {
+                self.i = self.b.len();
+                self.out.lexical_error = true;
+                return;
+            };
+            let escaped = backslashes_before(&rest[..n]) % 2 == 1;
+            self.i += n;
+            let c = self.b[self.i];
+            if escaped {
+                self.i += 1;
+                if c == b'\r' && self.b.get(self.i) == Some(&b'\n') {
+                    self.i += 1;
+                }
+            } else if c == quote {
+                self.i += 1;
+                return;
+            } else {
+                self.out.lexical_error = true;
+                return;
+            }
+        }
+    }
+
+    fn fstring_start(&mut self, quote: u8, raw: bool) {
+        let triple = self.b[self.i..].starts_with(&[quote, quote]);
+        if triple {
+            self.i += 2;
+        }
+        self.fstrings.push(FString {
+            quote,
+            triple,
+            raw,
+            nesting: self.nesting(),
+            format_spec_depth: 0,
+        });
+    }
+
+    /// The literal part of the innermost f-string, as ruff's
+    /// `lex_interpolated_string_middle_or_end`; false when it stopped at a
+    /// `{` or `}` without consuming anything.
+    fn fstring_middle(&mut self) -> bool {
+        let nesting = self.nesting();
+        let Some(&f) = self.fstrings.last() else {
+            return false;
+        };
+        let q = f.quote;
+        let end = if f.triple { &[q, q, q][..] } else { &[q][..] };
+        if self.b[self.i..].starts_with(end) {
+            self.i += end.len();
+            self.fstrings.pop();
+            return true;
+        }
+        let start = self.i;
+        let in_format_spec = f.in_format_spec(nesting);
+        let mut named_unicode = false;
+        loop {
+            match self.b.get(self.i).copied() {
+                None => {
+                    self.unterminated_fstring(f);
+                    break;
+                }
+                Some(b'\n' | b'\r') if !f.triple => {
+                    self.unterminated_fstring(f);
+                    break;
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let rest = &self.b[self.i..];
+                    if matches!(rest.first(), Some(b'{' | b'}')) {
+                        continue;
+                    }
+                    if !f.raw && rest.starts_with(b"N{") {
+                        self.i += 2;
+                        named_unicode = true;
+                        continue;
+                    }
+                    if rest.starts_with(b"\r\n") {
+                        self.i += 2;
+                    } else if !rest.is_empty() {
+                        self.i += 1;
+                    }
+                }
+                Some(c) if c == q => {
+                    if !f.triple || self.b[self.i..].starts_with(end) {
+                        break;
+                    }
+                    self.i += 1;
+                }
+                Some(b'{') => {
+                    if self.b.get(self.i + 1) == Some(&b'{') && !in_format_spec {
+                        self.i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                Some(b'}') => {
+                    if named_unicode {
+                        named_unicode = false;
+                        self.i += 1;
+                    } else if self.b.get(self.i + 1) == Some(&b'}') && !in_format_spec {
+                        self.i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+        self.i > start
+    }
+
+    fn unterminated_fstring(&mut self, f: FString) {
+        self.out.lexical_error = true;
+        while self.nesting() > f.nesting {
+            self.pop_level(b'}');
+        }
+        self.fstrings.pop();
+    }
+}
+
+fn offset(at: usize) -> TextSize {
+    // Callers reject texts over 4 GiB before scanning.
+    TextSize::try_from(at).unwrap_or(TextSize::new(u32::MAX))
+}
+
+fn backslashes_before(bytes: &[u8]) -> usize {
+    bytes.iter().rev().take_while(|&&b| b == b'\\').count()
+}
+
+/// `(interpolated, raw)` for a string prefix ruff accepts.
+fn string_prefix(word: &[u8]) -> Option<(bool, bool)> {
+    let interpolated = |c: u8| matches!(c, b'f' | b'F' | b't' | b'T');
+    let raw = |c: u8| matches!(c, b'r' | b'R');
+    match *word {
+        [c] if matches!(
+            c,
+            b'f' | b'F' | b't' | b'T' | b'u' | b'U' | b'b' | b'B' | b'r' | b'R'
+        ) =>
+        {
+            Some((interpolated(c), raw(c)))
+        }
+        [a, b] if raw(a) && matches!(b, b'f' | b'F' | b't' | b'T' | b'b' | b'B') => {
+            Some((interpolated(b), true))
+        }
+        [a, b] if raw(b) && matches!(a, b'f' | b'F' | b't' | b'T' | b'b' | b'B') => {
+            Some((interpolated(a), true))
+        }
+        _ => None,
+    }
+}
+
+fn is_compound_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"if"
+            | b"elif"
+            | b"else"
+            | b"for"
+            | b"while"
+            | b"try"
+            | b"except"
+            | b"finally"
+            | b"with"
+            | b"def"
+            | b"class"
+            | b"async"
+            | b"match"
+            | b"case"
+    )
+}
