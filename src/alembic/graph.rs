@@ -1,1 +1,0 @@
-//! The revision graph, built exactly as Alembic's `RevisionMap` builds it.

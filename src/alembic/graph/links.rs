@@ -1,0 +1,187 @@
+//! The links between revisions as Alembic's `_revision_map` wires them:
+//! `down_revision` and `depends_on` resolved through the map, the child sets
+//! (`nextrev`, `_all_nextrev`) filled by its build loop, and the heads and bases
+//! that loop leaves behind. Names that do not resolve are kept as `None` so the
+//! rest of the graph still works; `load` reports what Alembic does with them.
+
+use std::collections::HashSet;
+
+use super::names::Names;
+use super::Node;
+
+/// One entry of `_all_down_revisions`: where it points and, when it comes from
+/// `down_revision`, its position there (`None` for a `depends_on` entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Link {
+    pub(super) target: Option<usize>,
+    pub(super) down_pos: Option<usize>,
+}
+
+/// Per revision (indexed like the input), the resolved links.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Links {
+    /// `down_revision` entries in file order, duplicates kept, through the full map.
+    pub(super) down: Vec<Vec<Option<usize>>>,
+    /// `_resolved_dependencies`: the kept copy of each `depends_on` target.
+    pub(super) resolved: Vec<Vec<usize>>,
+    /// `_all_down_revisions`: `down_revision` then resolved dependencies, deduplicated by name.
+    pub(super) all_down: Vec<Vec<Link>>,
+    /// `_normalized_down_revisions`, filled in by `normalize`.
+    pub(super) norm_down: Vec<Vec<Option<usize>>>,
+    /// `nextrev`: children through `down_revision`, as kept copies.
+    pub(super) next: Vec<Vec<usize>>,
+    /// `_all_nextrev`: children through `down_revision` or `depends_on`.
+    pub(super) all_next: Vec<Vec<usize>>,
+    /// Revisions Alembic's build loop walks: kept copies in map order, then label owners.
+    pub(super) processed: Vec<usize>,
+    pub(super) heads: Vec<usize>,
+    pub(super) real_heads: Vec<usize>,
+    pub(super) bases: Vec<usize>,
+    pub(super) real_bases: Vec<usize>,
+}
+
+impl Links {
+    pub(super) fn new(nodes: &[Node], names: &Names) -> Links {
+        let n = nodes.len();
+        let down: Vec<Vec<Option<usize>>> = nodes
+            .iter()
+            .map(|node| node.down_revisions.iter().map(|s| names.full(s)).collect())
+            .collect();
+        let resolved: Vec<Vec<usize>> = nodes
+            .iter()
+            .map(|node| {
+                node.depends_on
+                    .iter()
+                    .filter_map(|d| names.full(d))
+                    .map(|target| names.vertex(target))
+                    .collect()
+            })
+            .collect();
+        let all_down = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| {
+                let mut seen: HashSet<&str> = HashSet::new();
+                let mut out = Vec::new();
+                for (pos, name) in node.down_revisions.iter().enumerate() {
+                    if seen.insert(name) {
+                        out.push(Link {
+                            target: down[i][pos],
+                            down_pos: Some(pos),
+                        });
+                    }
+                }
+                for &dep in &resolved[i] {
+                    if seen.insert(nodes[dep].id.as_str()) {
+                        out.push(Link {
+                            target: Some(dep),
+                            down_pos: None,
+                        });
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut links = Links {
+            down,
+            resolved,
+            all_down,
+            norm_down: vec![Vec::new(); n],
+            next: vec![Vec::new(); n],
+            all_next: vec![Vec::new(); n],
+            ..Links::default()
+        };
+        links.processed = processed_order(names);
+        links.wire(nodes, names);
+        links
+    }
+
+    /// Alembic's build loop: every map value adds itself to the child sets of
+    /// what it points at and takes those out of the heads.
+    fn wire(&mut self, nodes: &[Node], names: &Names) {
+        let n = nodes.len();
+        let mut is_head = vec![true; n];
+        let mut is_real_head = vec![true; n];
+        for &child in &self.processed {
+            let child_vertex = names.vertex(child);
+            let down_names = &nodes[child].down_revisions;
+            let down_set: Option<HashSet<&str>> =
+                (down_names.len() > 16).then(|| down_names.iter().map(String::as_str).collect());
+            for link in &self.all_down[child] {
+                let Some(parent) = link.target else { continue };
+                self.all_next[parent].push(child_vertex);
+                if let Some(pos) = link.down_pos {
+                    let parent_id = nodes[parent].id.as_str();
+                    let listed = down_names[pos] == parent_id
+                        || match &down_set {
+                            Some(set) => set.contains(parent_id),
+                            None => down_names.iter().any(|d| d == parent_id),
+                        };
+                    if listed {
+                        self.next[parent].push(child_vertex);
+                    }
+                    is_head[parent] = false;
+                }
+                is_real_head[parent] = false;
+            }
+        }
+        for list in self.next.iter_mut().chain(self.all_next.iter_mut()) {
+            list.sort_unstable_by_key(|&v| names.rank[v]);
+            list.dedup();
+        }
+        self.heads = (0..n).filter(|&i| is_head[i]).collect();
+        self.real_heads = (0..n).filter(|&i| is_real_head[i]).collect();
+        self.bases = (0..n)
+            .filter(|&i| nodes[i].down_revisions.is_empty())
+            .collect();
+        self.real_bases = (0..n)
+            .filter(|&i| nodes[i].down_revisions.is_empty() && nodes[i].depends_on.is_empty())
+            .collect();
+    }
+
+    /// The parents of a kept copy in the graph Alembic orders: its normalized
+    /// down revisions, as kept copies, without repeats or unresolved names.
+    pub(super) fn order_parents(&self, names: &Names, vertex: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self.norm_down[vertex]
+            .iter()
+            .flatten()
+            .map(|&target| names.vertex(target))
+            .collect();
+        dedup_keep_order(&mut out);
+        out
+    }
+}
+
+/// The values of Alembic's map in iteration order: every kept copy in key order,
+/// then the owners of branch labels (an owner shadowed by a later copy of its id
+/// is only reachable this way).
+fn processed_order(names: &Names) -> Vec<usize> {
+    let mut out = names.key_order.clone();
+    let mut extra: Vec<usize> = names
+        .label_keys
+        .iter()
+        .map(|(_, owner)| *owner)
+        .filter(|&owner| !names.is_vertex(owner))
+        .collect();
+    let mut seen = HashSet::new();
+    extra.retain(|o| seen.insert(*o));
+    out.extend(extra);
+    out
+}
+
+/// Removes repeated entries, keeping the first of each, in linear time.
+pub(super) fn dedup_keep_order(items: &mut Vec<usize>) {
+    if items.len() <= 16 {
+        let mut kept = 0;
+        for i in 0..items.len() {
+            if !items[..kept].contains(&items[i]) {
+                items[kept] = items[i];
+                kept += 1;
+            }
+        }
+        items.truncate(kept);
+    } else {
+        let mut seen = HashSet::with_capacity(items.len());
+        items.retain(|item| seen.insert(*item));
+    }
+}

@@ -1,0 +1,90 @@
+//! Names as Alembic's revision map resolves them: one map from revision ids and
+//! branch labels to revisions, where a repeated id keeps its first position in
+//! the map but points at its last copy, and labels come after every id.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use super::Node;
+
+/// The keys of Alembic's `_revision_map` and what they point at.
+#[derive(Debug, Clone)]
+pub(super) struct Names {
+    ids: HashMap<String, usize>,
+    labels: HashMap<String, usize>,
+    /// The revision each distinct id points at (its last copy), in the order the
+    /// ids first appear: Alembic's map key order, which orders heads everywhere.
+    pub(super) key_order: Vec<usize>,
+    /// First copy of each id, aligned with `key_order`.
+    pub(super) first_copy: Vec<usize>,
+    /// For every input revision, the position of its id in `key_order`.
+    pub(super) rank: Vec<usize>,
+    /// Branch labels in the order they enter the map, with the revision that
+    /// declares them. A label that repeats or equals an id keeps its first owner.
+    pub(super) label_keys: Vec<(String, usize)>,
+}
+
+impl Names {
+    pub(super) fn new(nodes: &[Node]) -> Names {
+        let mut ids: HashMap<String, usize> = HashMap::with_capacity(nodes.len());
+        let mut first_copy = Vec::new();
+        let mut rank = Vec::with_capacity(nodes.len());
+        let mut rank_of: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
+        for (i, node) in nodes.iter().enumerate() {
+            match ids.entry(node.id.clone()) {
+                Entry::Occupied(mut slot) => {
+                    slot.insert(i);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    first_copy.push(i);
+                }
+            }
+            let next = rank_of.len();
+            rank.push(*rank_of.entry(node.id.as_str()).or_insert(next));
+        }
+        let key_order = first_copy
+            .iter()
+            .map(|&first| ids.get(nodes[first].id.as_str()).copied().unwrap_or(first))
+            .collect();
+        let mut labels: HashMap<String, usize> = HashMap::new();
+        let mut label_keys = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            for label in &node.branch_labels {
+                if ids.contains_key(label.as_str()) || labels.contains_key(label.as_str()) {
+                    continue;
+                }
+                labels.insert(label.clone(), i);
+                label_keys.push((label.clone(), i));
+            }
+        }
+        Names {
+            ids,
+            labels,
+            key_order,
+            first_copy,
+            rank,
+            label_keys,
+        }
+    }
+
+    /// The revision an id points at (the last copy of a repeated id).
+    pub(super) fn id(&self, name: &str) -> Option<usize> {
+        self.ids.get(name).copied()
+    }
+
+    /// The revision a name points at in Alembic's full map: ids first, then labels.
+    pub(super) fn full(&self, name: &str) -> Option<usize> {
+        self.id(name).or_else(|| self.labels.get(name).copied())
+    }
+
+    /// The revision Alembic reaches from `node`'s id: its last copy.
+    pub(super) fn vertex(&self, node: usize) -> usize {
+        self.key_order[self.rank[node]]
+    }
+
+    /// Whether `node` is the copy Alembic keeps for its id.
+    pub(super) fn is_vertex(&self, node: usize) -> bool {
+        self.vertex(node) == node
+    }
+}
