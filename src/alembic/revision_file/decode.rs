@@ -117,7 +117,8 @@ impl Encoding {
     }
 }
 
-/// `encodings.normalize_encoding` after `codecs.lookup` lower-cases the name.
+/// `encodings.normalize_encoding` after `codecs.lookup` lower-cases the name
+/// (a cookie holds only ASCII letters, digits, `-`, `_` and `.`).
 fn normalize_encoding(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut punct = false;
@@ -127,8 +128,6 @@ fn normalize_encoding(name: &str) -> String {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
-            punct = false;
-        } else if c.is_alphanumeric() {
             punct = false;
         } else {
             punct = true;

@@ -91,7 +91,7 @@ impl Reader<'_> {
         let known = |value| Ok(Evaluated::Known(value));
         let unknowable = |what: String| Ok(Evaluated::Unknowable(what));
         match expr {
-            Expr::StringLiteral(s) => known(Value::Str(s.value.to_str().to_owned())),
+            Expr::StringLiteral(s) => Ok(self.string(s)),
             Expr::NoneLiteral(_) => known(Value::None),
             Expr::BytesLiteral(_) => known(Value::Other("bytes")),
             Expr::BooleanLiteral(b) => known(Value::Other(if b.value { "True" } else { "False" })),
@@ -126,6 +126,35 @@ impl Reader<'_> {
                 self.snippet(expr)
             )),
         }
+    }
+
+    /// Python reads source with universal newlines, so a line break inside a
+    /// triple-quoted string is `\n` whatever the file uses; the parser keeps
+    /// `\r\n` and `\r` as they are.
+    fn string(&self, s: &ast::ExprStringLiteral) -> Evaluated {
+        let value = s.value.to_str();
+        if !value.contains('\r') {
+            return Evaluated::Known(Value::Str(value.to_owned()));
+        }
+        let mut out = String::with_capacity(value.len());
+        for part in &s.value {
+            let source = self
+                .source
+                .get(part.range.to_std_range())
+                .unwrap_or_default();
+            if !source.contains('\r') {
+                out.push_str(&part.value);
+            } else if source.contains('\\') {
+                let what = format!(
+                    "a string with both escapes and line breaks, `{}`",
+                    self.snippet(part)
+                );
+                return Evaluated::Unknowable(what);
+            } else {
+                out.push_str(&part.value.replace("\r\n", "\n").replace('\r', "\n"));
+            }
+        }
+        Evaluated::Known(Value::Str(out))
     }
 
     /// A tuple, list or set display; `*x` spreads a known sequence or string.
@@ -220,5 +249,64 @@ fn add(left: Evaluated, right: Evaluated, snippet: impl Fn() -> String) -> Evalu
             left.describe(),
             right.describe()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{header, ids, revision, unknowable};
+
+    #[test]
+    fn every_quoting_style() {
+        for (source, value) in [
+            ("revision = 'a1'", "a1"),
+            ("revision = \"a1\"", "a1"),
+            ("revision = '''a1'''", "a1"),
+            ("revision = \"\"\"a1\"\"\"", "a1"),
+            ("revision = r'a\\1'", "a\\1"),
+            ("revision = R\"a1\"", "a1"),
+            ("revision = u'a1'", "a1"),
+            ("revision = 'a' \"1\"", "a1"),
+            ("revision = ('a'\n    # part two\n    '1')", "a1"),
+            ("revision = '\\x61\\N{DIGIT ONE}'", "a1"),
+            ("revision = ('a1')", "a1"),
+            ("revision = 'a' + '1'", "a1"),
+            ("revision = \\\n    'a1'", "a1"),
+        ] {
+            assert_eq!(revision(source), value, "{source}");
+        }
+    }
+
+    #[test]
+    fn aliases_of_module_literals() {
+        let h = header("PARENT = 'abc'\nOTHER = PARENT\ndown_revision = OTHER\n");
+        assert_eq!(ids(&h.down_revision), ["abc"]);
+        let h = header("from .base import PARENT\ndown_revision = PARENT\n");
+        assert_eq!(
+            unknowable(&h.down_revision),
+            "`down_revision` is assigned `PARENT`, which is imported from `.base`"
+        );
+        let h = header("PARENTS = ['a']\nPARENTS.append('b')\ndown_revision = PARENTS\n");
+        assert!(unknowable(&h.down_revision).contains("list that the code here may change"));
+    }
+
+    #[test]
+    fn sequence_shapes() {
+        let h = header("down_revision = None\nbranch_labels = ()\ndepends_on = []\n");
+        assert!(ids(&h.down_revision).is_empty());
+        assert!(ids(&h.branch_labels).is_empty());
+        assert!(ids(&h.depends_on).is_empty());
+        let h =
+            header("down_revision = ('a',)\nbranch_labels = 'lbl'\ndepends_on = {'x', 'y', 'x'}\n");
+        assert_eq!(ids(&h.down_revision), ["a"]);
+        assert_eq!(ids(&h.branch_labels), ["lbl"]);
+        assert_eq!(ids(&h.depends_on), ["x", "y"]);
+        let h = header(
+            "down_revision = (\n    'a',  # first parent\n    # a comment line\n    \"b\",\n)\n",
+        );
+        assert_eq!(ids(&h.down_revision), ["a", "b"]);
+        let h = header("down_revision = ['a', *('b', 'c')]\ndepends_on = ''\n");
+        assert_eq!(ids(&h.down_revision), ["a", "b", "c"]);
+        assert_eq!(ids(&h.depends_on), [""]);
     }
 }

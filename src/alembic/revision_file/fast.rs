@@ -11,7 +11,9 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::depth::remove_deep_statements;
 use super::header::read_statements;
+use super::literal::{read_statement, Statement};
 use super::scan::{scan, Scan};
+use super::value::{id_list_field, revision_field, Binding};
 use super::{full, RevisionHeader, SyntaxProblem};
 
 /// Read the header of a revision file, fast.
@@ -30,6 +32,9 @@ pub fn read_header(text: &str) -> Result<RevisionHeader, SyntaxProblem> {
     }
     let scan = scan(text);
     if !scan.needs_full && !scan.lexical_error && scan.problems.is_empty() {
+        if let Some(header) = literal_header(text, &scan) {
+            return Ok(header);
+        }
         if let Some(header) = header_lines(text, &scan) {
             return Ok(header);
         }
@@ -39,6 +44,26 @@ pub fn read_header(text: &str) -> Result<RevisionHeader, SyntaxProblem> {
         Some((message, range)) => Err(SyntaxProblem { message, range }),
         None => Ok(read.header),
     }
+}
+
+/// The header when every header statement is a simple literal assignment.
+fn literal_header(text: &str, scan: &Scan) -> Option<RevisionHeader> {
+    let mut bindings: [Option<Binding>; 4] = Default::default();
+    for &statement in &scan.header_statements {
+        match read_statement(text, statement)? {
+            Statement::Annotation => {}
+            Statement::Assign { name, value, range } => {
+                *bindings.get_mut(name)? = Some(Binding::Known { value, range });
+            }
+        }
+    }
+    let [revision, down_revision, branch_labels, depends_on] = bindings;
+    Some(RevisionHeader {
+        revision: revision_field(revision.as_ref()),
+        down_revision: id_list_field("down_revision", down_revision.as_ref()),
+        branch_labels: id_list_field("branch_labels", branch_labels.as_ref()),
+        depends_on: id_list_field("depends_on", depends_on.as_ref()),
+    })
 }
 
 /// The header from the header lines alone, or `None` when the whole file must be read.
@@ -57,9 +82,10 @@ fn header_lines(text: &str, scan: &Scan) -> Option<RevisionHeader> {
     }
     let body = &module.body;
     let statements = scan
-        .header_starts
+        .header_statements
         .iter()
-        .map(|&start| {
+        .map(|statement| {
+            let start = statement.start();
             let index = body
                 .binary_search_by_key(&start, |stmt| stmt.start())
                 .ok()?;
@@ -67,4 +93,224 @@ fn header_lines(text: &str, scan: &Scan) -> Option<RevisionHeader> {
         })
         .collect::<Option<Vec<_>>>()?;
     read_statements(text, statements).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{decode_source, parse_revision, HEADER_NAMES};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn string_literal() -> impl Strategy<Value = String> + Clone {
+        let quotes = prop::sample::select(vec!["'", "\"", "'''", "\"\"\""]);
+        let prefixes = prop::sample::select(vec!["", "", "r", "u", "R", "U"]);
+        let tricky = vec![r"a\'b", r"c\\", r#"d\"e"#, r"f\\\\", r"\\\\\'"];
+        let content = prop_oneof![
+            4 => "[a-f0-9]{1,12}",
+            1 => prop::sample::select(tricky).prop_map(String::from),
+        ];
+        (content, quotes, prefixes).prop_map(|(id, q, p)| format!("{p}{q}{id}{q}"))
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        let items = || prop::collection::vec(string_literal(), 1..4);
+        prop_oneof![
+            4 => string_literal(),
+            2 => Just("None".to_owned()),
+            1 => Just("()".to_owned()),
+            1 => Just("[]".to_owned()),
+            1 => (string_literal(), string_literal()).prop_map(|(a, b)| format!("{a} {b}")),
+            1 => (string_literal(), string_literal()).prop_map(|(a, b)| format!("({a}\n    # part\n    {b})")),
+            2 => items().prop_map(|i| format!("({},)", i.join(", "))),
+            1 => items().prop_map(|i| format!("[\n    {},  # parents\n]", i.join(",\n    "))),
+            1 => items().prop_map(|i| format!("{{{}}}", i.join(", "))),
+            1 => items().prop_map(|i| i.join(" , ")),
+            1 => items().prop_map(|i| format!("{},  ", i.join(","))),
+            1 => string_literal().prop_map(|s| format!("({s})")),
+            1 => Just("f'{X}1'".to_owned()),
+            1 => Just("get_parent()".to_owned()),
+            1 => Just("b'x'".to_owned()),
+            1 => Just("5".to_owned()),
+        ]
+    }
+
+    fn header_statement() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(HEADER_NAMES.to_vec());
+        let shape = prop::sample::select(vec![
+            "{n} = {v}",
+            "{n}: Union[str, Sequence[str], None] = {v}",
+            "{n}: str = {v}",
+            "{n} = \\\n    {v}",
+            "{n} += {v}",
+            "{n}: str",
+            "{n}=({v})",
+        ]);
+        (name, shape, value()).prop_map(|(n, s, v)| s.replace("{n}", n).replace("{v}", &v))
+    }
+
+    /// Chunks the fast path reads on its own.
+    fn plain_chunk() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => header_statement().prop_map(|s| s + "\n"),
+            2 => header_statement().prop_map(|s| format!("x = 1; {s}\n")),
+            1 => (header_statement(), header_statement()).prop_map(|(a, b)| format!("{a}; {b}\n")),
+            1 => Just("\"\"\"Revision ID: x\nrevision = 'doc'\ndown_revision = 'doc'\n\"\"\"\n".to_owned()),
+            1 => Just("# revision = 'comment'\n".to_owned()),
+            1 => Just("SQL = '''\nrevision = \"in a string\"\n'''\n".to_owned()),
+            1 => Just("def upgrade():\n    op.execute(f\"UPDATE t SET r = '{x.revision}'\")\n".to_owned()),
+            1 => Just("from alembic import op\nimport sqlalchemy as sa\n".to_owned()),
+            1 => Just("op.revision = 'attr'\nx = (1 +\n     2)\n".to_owned()),
+            1 => Just("x = 1 + \\\n    2\n".to_owned()),
+            1 => Just("msg = f\"{'revision'}\" f'{d[\"k\"]!r:>{w}}' rf'\\N{x}{{y}}'\n".to_owned()),
+            1 => Just("class M:\n    x = 'down_revision = 1'\n".to_owned()),
+            1 => Just("s = 'it\\'s\\\nrevision = \"no\"'\n".to_owned()),
+            1 => Just(r#"s = "\\"; revision = 'a'"#.to_owned() + "\n"),
+            1 => Just(r#"s = '\'; revision = "hidden" #'"#.to_owned() + "\n"),
+            1 => Just(r#"s = """\"""; revision = 'hidden' #""""#.to_owned() + "\n"),
+            1 => Just(r#"s = f'\'; revision = {x} #'"#.to_owned() + "\n"),
+            1 => Just(r#"s = f'{"'"}'; revision = 'a'"#.to_owned() + "\n"),
+            1 => Just(r#"s = '''a\'''' + """b\"""" '''"#.to_owned() + "\nrevision = 'no' '''\n"),
+            1 => Just("\n".to_owned()),
+        ]
+    }
+
+    /// Snippets that send the fast path to a full read (or would mislead a
+    /// scanner that got strings wrong).
+    const FALLBACK: &[&str] = &[
+        "def upgrade():\n    revision = 'inner'\n    op.execute(f\"UPDATE t SET r = '{revision}'\")\n",
+        "class M:\n    down_revision = 'cls'\n",
+        "if X:\n    depends_on = 'cond'\n",
+        "if X: y = 1; revision = 'cond'\n",
+        "PARENT = 'p0'\ndown_revision = PARENT\n",
+        "call(revision='kw')\n",
+        "def fix():\n    global revision\n    revision = 'g'\n",
+        "from x import *\n",
+        "(branch_labels := 'w')\n",
+        "msg = f'''\n{down_revision}\n'''\n",
+        "down_revision.append('z')\n",
+        "\u{ff52}\u{ff45}\u{ff56}\u{ff49}\u{ff53}\u{ff49}\u{ff4f}\u{ff4e} = 'fullwidth'\n",
+        "s = f'\\{(revision := \"w\")}'\n",
+        "s = f'\\'; revision = {\"x\"} #'\n",
+        "s = f'\\N{BULLET}{(depends_on := 1)}'\n",
+        "s = rf'\\N{(depends_on := 1)}'\n",
+        "import sys\nsys.modules[__name__].revision = 'm'\n",
+        "def __getattr__(name):\n    return 'g'\n",
+        "exec('revision = 1')\n",
+    ];
+
+    fn fallback_chunk() -> impl Strategy<Value = String> {
+        prop::sample::select(FALLBACK).prop_map(String::from)
+    }
+
+    /// Each snippet before and after a plain header, both ways.
+    #[test]
+    fn fallback_snippets_agree() {
+        let header = "revision = 'a'\ndown_revision = 'b'\n";
+        for snippet in FALLBACK {
+            for text in [format!("{snippet}{header}"), format!("{header}{snippet}")] {
+                let full = parse_revision("v.py", &text);
+                assert!(
+                    full.syntax_errors.is_empty(),
+                    "{text:?}: {:?}",
+                    full.syntax_errors
+                );
+                assert_eq!(read_header(&text), Ok(full.header), "{text:?}");
+            }
+        }
+    }
+
+    fn chunk() -> impl Strategy<Value = String> {
+        prop_oneof![15 => plain_chunk(), 1 => fallback_chunk()]
+    }
+
+    fn revision_file() -> impl Strategy<Value = String> {
+        let line_end = prop::sample::select(vec!["\n", "\r\n", "\r"]);
+        (
+            any::<bool>(),
+            prop::collection::vec(chunk(), 0..12),
+            line_end,
+        )
+            .prop_map(|(bom, chunks, end)| {
+                let text = chunks.concat().replace('\n', end);
+                if bom {
+                    format!("\u{feff}{text}")
+                } else {
+                    text
+                }
+            })
+    }
+
+    /// What read_header promises about any text.
+    fn check(text: &str) -> Result<(), TestCaseError> {
+        let full = parse_revision("v.py", text);
+        let fast = read_header(text);
+        if full.syntax_errors.is_empty() {
+            prop_assert_eq!(fast, Ok(full.header));
+        } else if let Err(problem) = fast {
+            let first = &full.syntax_errors[0];
+            prop_assert_eq!((problem.message, problem.range), first.clone());
+        }
+        Ok(())
+    }
+
+    /// The Alembic template, and the common ways of writing a header, need
+    /// neither a full read nor the parser.
+    #[test]
+    fn common_headers_take_the_literal_path() {
+        for text in [
+            "\"\"\"Add users\n\nRevision ID: ae1027a6acf\nRevises: 1975ea83b712\n\"\"\"\nfrom typing import Sequence, Union\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n# revision identifiers, used by Alembic.\nrevision: str = 'ae1027a6acf'\ndown_revision: Union[str, Sequence[str], None] = '1975ea83b712'\nbranch_labels: Union[str, Sequence[str], None] = None\ndepends_on: Union[str, Sequence[str], None] = None\n\n\ndef upgrade() -> None:\n    op.add_column('users', sa.Column('revision', sa.String()))\n    op.execute(f\"UPDATE users SET revision = '{x.revision}'\")\n",
+            "revision = 'a'\ndown_revision = ('b', 'c')\nbranch_labels = ['x']\ndepends_on = None  # none\n",
+            "revision = \"a\"\r\ndown_revision = (\r\n    \"b\",  # merge\r\n    \"c\",\r\n)\r\n",
+        ] {
+            let scan = scan(text);
+            assert!(!scan.needs_full && !scan.lexical_error && scan.problems.is_empty());
+            let header = literal_header(text, &scan).expect("literal path");
+            let full = full::read(text, false);
+            assert!(full.syntax_errors.is_empty());
+            assert_eq!(header, full.header);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn fast_read_equals_full_read(text in revision_file()) {
+            let full = parse_revision("v.py", &text);
+            prop_assert!(full.syntax_errors.is_empty(), "{:?}", full.syntax_errors);
+            prop_assert_eq!(read_header(&text), Ok(full.header));
+        }
+
+        #[test]
+        fn damaged_files_keep_the_promise(
+            text in revision_file(),
+            at in any::<prop::sample::Index>(),
+            len in 0usize..4,
+            insert in prop::sample::select(vec!["", "'", "\"", "\\", "{", "}", "(", ")", "#", "\n", "\r", ";", ":", "=", "f'", "\"\"\"", "\0", "\u{feff}"]),
+        ) {
+            let mut text = text;
+            let mut start = at.index(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(start..end, insert);
+            check(&text)?;
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>()) {
+            check(&text)?;
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(text) = decode_source(&bytes) {
+                check(&text)?;
+            }
+        }
+    }
 }

@@ -147,3 +147,165 @@ fn docstring(module: &ModModule) -> Option<(String, TextRange)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{read_header, Field};
+    use super::*;
+
+    fn revision_of(parsed: &ParsedRevision) -> Option<&str> {
+        parsed.header.revision.known().map(String::as_str)
+    }
+
+    #[test]
+    fn syntax_error_keeps_what_can_be_read() {
+        let text = "revision = 'a'\ndown_revision = None\n\ndef upgrade(:\n    pass\n";
+        let parsed = parse_revision("v.py", text);
+        assert!(!parsed.syntax_errors.is_empty());
+        assert_eq!(revision_of(&parsed), Some("a"));
+        assert_eq!(parsed.header.down_revision.known(), Some(&Vec::new()));
+        let broken_header = "revision = 'a\ndown_revision = None\n";
+        let problem = read_header(broken_header).unwrap_err();
+        let parsed = parse_revision("v.py", broken_header);
+        assert_eq!(
+            (problem.message, problem.range),
+            parsed.syntax_errors[0].clone()
+        );
+    }
+
+    #[test]
+    fn empty_and_bom_only_files() {
+        for text in ["", "\u{feff}", "\n\n", "# only a comment"] {
+            let parsed = parse_revision("v.py", text);
+            assert!(parsed.syntax_errors.is_empty(), "{text:?}");
+            assert_eq!(parsed.header, RevisionHeader::default());
+            assert_eq!(read_header(text), Ok(RevisionHeader::default()));
+        }
+    }
+
+    #[test]
+    fn carriage_return_line_ends() {
+        let text =
+            "\"\"\"Doc\r\rRevision ID: a\r\"\"\"\rrevision = 'a'\rdown_revision = None\r# end\r";
+        let parsed = parse_revision("v.py", text);
+        assert!(parsed.syntax_errors.is_empty());
+        assert_eq!(revision_of(&parsed), Some("a"));
+        assert_eq!(parsed.source.line_count(), 8);
+        assert_eq!(
+            parsed.docstring.as_ref().map(|d| d.0.as_str()),
+            Some("Doc\r\rRevision ID: a\r")
+        );
+        assert_eq!(parsed.comments.len(), 1);
+    }
+
+    #[test]
+    fn nul_bytes_are_a_syntax_error() {
+        let text = "revision = 'a'\nx = '\0'\n";
+        let parsed = parse_revision("v.py", text);
+        assert_eq!(
+            parsed.syntax_errors[0].0,
+            "source code cannot contain null bytes"
+        );
+        assert_eq!(
+            read_header(text).unwrap_err().message,
+            "source code cannot contain null bytes"
+        );
+    }
+
+    #[test]
+    fn unterminated_triple_quoted_string() {
+        let text = "revision = 'a'\ndoc = \"\"\"never closed\ndown_revision = 'b'\n";
+        let parsed = parse_revision("v.py", text);
+        assert!(!parsed.syntax_errors.is_empty());
+        assert_eq!(revision_of(&parsed), Some("a"));
+        assert_eq!(parsed.header.down_revision, Field::Missing);
+        assert!(read_header(text).is_err());
+    }
+
+    #[test]
+    fn ten_thousand_nested_parentheses() {
+        let text = format!(
+            "revision = 'a'\nx = {}1{}\n",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        let parsed = parse_revision("v.py", &text);
+        assert_eq!(parsed.syntax_errors[0].0, "too many nested parentheses");
+        assert_eq!(revision_of(&parsed), Some("a"));
+        assert_eq!(
+            read_header(&text).unwrap_err().message,
+            "too many nested parentheses"
+        );
+        let unclosed = format!("revision = 'a'\nx = {}\n", "[".repeat(10_000));
+        assert!(!parse_revision("v.py", &unclosed).syntax_errors.is_empty());
+    }
+
+    #[test]
+    fn deep_expressions_do_not_exhaust_the_stack() {
+        for text in [
+            format!("revision = 'a'\nx = {}1\n", "-".repeat(5_000)),
+            format!("revision = 'a'\nx = 1{}\n", "+1".repeat(5_000)),
+            format!("revision = 'a'\nx = {}1\n", "not ".repeat(200_000)),
+            format!("revision = 'a'\nx = a{}\n", ".b".repeat(200_000)),
+            format!("revision = {}'a'\n", "-".repeat(5_000)),
+        ] {
+            let parsed = parse_revision("v.py", &text);
+            assert!(!parsed.syntax_errors.is_empty(), "{}", &text[..30]);
+            assert!(read_header(&text).is_err() || revision_of(&parsed) == Some("a"));
+        }
+    }
+
+    #[test]
+    fn conflict_markers_are_named() {
+        let text = "<<<<<<< HEAD\nrevision = 'a'\n=======\nrevision = 'b'\n>>>>>>> feature\ndown_revision = None\n";
+        let parsed = parse_revision("v.py", text);
+        let messages: Vec<&str> = parsed.syntax_errors.iter().map(|e| e.0.as_str()).collect();
+        assert!(messages
+            .contains(&"merge conflict marker `<<<<<<<`: the file has unresolved git conflicts"));
+        assert!(messages
+            .contains(&"merge conflict marker `=======`: the file has unresolved git conflicts"));
+        assert!(messages
+            .contains(&"merge conflict marker `>>>>>>>`: the file has unresolved git conflicts"));
+        assert!(read_header(text)
+            .unwrap_err()
+            .message
+            .contains("merge conflict marker `<<<<<<<`"));
+        // Inside a string they are text.
+        let text = "\"\"\"\n<<<<<<< HEAD\n=======\n>>>>>>> x\n\"\"\"\nrevision = 'a'\n";
+        assert!(parse_revision("v.py", text).syntax_errors.is_empty());
+    }
+
+    #[test]
+    fn five_megabyte_file() {
+        let mut text = String::from("\"\"\"Big data migration.\"\"\"\nrevision = 'big'\ndown_revision = 'small'\n\nROWS = [\n");
+        while text.len() < 5 * 1024 * 1024 {
+            text.push_str(
+                "    {'id': -1, 'name': 'revision = \"no\"', 'note': f\"{x!r:>10}\"},  # row\n",
+            );
+        }
+        text.push_str("]\n\ndef upgrade():\n    op.bulk_insert(t, ROWS)\n");
+        let parsed = parse_revision("v.py", &text);
+        assert!(parsed.syntax_errors.is_empty());
+        assert_eq!(revision_of(&parsed), Some("big"));
+        assert_eq!(read_header(&text), Ok(parsed.header));
+    }
+
+    #[test]
+    fn comments_strings_and_docstring() {
+        let text = "\"\"\"Doc \"\"\" 'tail'\n# one\nx = f'a{b}c' 'd'  # two\ny = b'e'\n";
+        let parsed = parse_revision("v.py", text);
+        let slice = |r: &TextRange| &text[r.to_std_range()];
+        assert_eq!(
+            parsed.docstring.as_ref().map(|d| d.0.as_str()),
+            Some("Doc tail")
+        );
+        assert_eq!(
+            parsed.comments.iter().map(slice).collect::<Vec<_>>(),
+            ["# one", "# two"]
+        );
+        assert_eq!(
+            parsed.strings.iter().map(slice).collect::<Vec<_>>(),
+            ["\"\"\"Doc \"\"\"", "'tail'", "f'a", "c'", "'d'", "b'e'"]
+        );
+    }
+}

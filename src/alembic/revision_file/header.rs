@@ -10,11 +10,11 @@
 
 use std::collections::HashMap;
 
-use ruff_python_ast::{self as ast, Expr, Operator, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::eval::{Evaluated, Rhs};
-use super::value::{id_list_field, revision_field, Binding, SeqKind, Value};
+use super::eval::Rhs;
+use super::value::{id_list_field, revision_field, Binding, Value};
 use super::walk::{Prepass, ScopeWalker};
 use super::{RevisionHeader, HEADER_NAMES};
 
@@ -254,109 +254,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn bind_target(&mut self, target: &Expr, rhs: &Rhs) {
-        match target {
-            Expr::Name(name) => {
-                let (value, range) = rhs.value();
-                let binding = match value {
-                    Evaluated::Known(value) => Binding::Known { value, range },
-                    Evaluated::Unknowable(what) => {
-                        Binding::unknowable(range, format!("is assigned {what}"))
-                    }
-                };
-                self.set(&name.id, binding);
-            }
-            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-                if elts.iter().any(Expr::is_starred_expr) {
-                    self.unknowable_targets(target, rhs.range(), "by starred unpacking");
-                    return;
-                }
-                match rhs.items(elts.len()) {
-                    Ok(items) => {
-                        for (target, item) in elts.iter().zip(&items) {
-                            self.bind_target(target, item);
-                        }
-                    }
-                    Err(why) => self.unknowable_targets(target, rhs.range(), &why),
-                }
-            }
-            Expr::Starred(starred) => {
-                self.unknowable_targets(&starred.value, rhs.range(), "by starred unpacking");
-            }
-            _ => {}
-        }
-    }
-
-    fn unknowable_targets(&mut self, target: &Expr, range: TextRange, how: &str) {
-        match target {
-            Expr::Name(name) => {
-                self.set(
-                    &name.id,
-                    Binding::unknowable(range, format!("is assigned {how}")),
-                );
-            }
-            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
-                for elt in elts {
-                    self.unknowable_targets(elt, range, how);
-                }
-            }
-            Expr::Starred(starred) => self.unknowable_targets(&starred.value, range, how),
-            _ => {}
-        }
-    }
-
-    /// `name op= value`, exact for `+=` on strings, tuples and lists.
-    fn augmented(&self, name: &str, op: Operator, value: Evaluated, range: TextRange) -> Binding {
-        let op = op.as_str();
-        let current = match self.names.get(name) {
-            None => {
-                return Binding::unknowable(
-                    range,
-                    format!("is changed with `{op}=` before it is assigned"),
-                )
-            }
-            Some(Binding::Unknowable { .. }) => {
-                let reason = format!("is changed with `{op}=` from a value migcheck cannot read");
-                return Binding::unknowable(range, reason);
-            }
-            Some(Binding::Known { value, .. }) => value,
-        };
-        let added = match value {
-            Evaluated::Unknowable(what) => {
-                return Binding::unknowable(range, format!("is changed with `{op}=` by {what}"))
-            }
-            Evaluated::Known(added) => added,
-        };
-        let joined = match (op, current, &added) {
-            ("+", Value::Str(a), Value::Str(b)) => Some(Value::Str(format!("{a}{b}"))),
-            ("+", Value::Seq(SeqKind::Tuple, a), Value::Seq(SeqKind::Tuple, b)) => {
-                Some(Value::Seq(SeqKind::Tuple, [a.as_slice(), b].concat()))
-            }
-            ("+", Value::Seq(SeqKind::List, a), Value::Seq(SeqKind::List | SeqKind::Tuple, b)) => {
-                Some(Value::Seq(SeqKind::List, [a.as_slice(), b].concat()))
-            }
-            ("+", Value::Seq(SeqKind::List, a), Value::Str(b)) => {
-                let chars = b.chars().map(|c| Value::Str(c.to_string()));
-                Some(Value::Seq(
-                    SeqKind::List,
-                    a.iter().cloned().chain(chars).collect(),
-                ))
-            }
-            _ => None,
-        };
-        match joined {
-            Some(value) => Binding::Known { value, range },
-            None => Binding::unknowable(
-                range,
-                format!(
-                    "is changed with `{op}=` on {} and {}, which migcheck does not evaluate",
-                    current.describe(),
-                    added.describe()
-                ),
-            ),
-        }
-    }
-
     fn finish(self) -> RevisionHeader {
         let field = |name: &str| -> Option<Binding> {
             if let Some((what, range)) = &self.escape {
@@ -412,48 +309,8 @@ impl Ranged for Rhs {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_revision, read_header, Field, RevisionHeader};
-    use std::process::{Command, Stdio};
-
-    /// The header both ways; the file must be valid and both ways must agree.
-    fn header(text: &str) -> RevisionHeader {
-        let full = parse_revision("versions/x.py", text);
-        assert!(full.syntax_errors.is_empty(), "{:?}", full.syntax_errors);
-        assert_eq!(
-            read_header(text).as_ref(),
-            Ok(&full.header),
-            "fast and full differ"
-        );
-        full.header
-    }
-
-    fn ids(field: &Field<Vec<String>>) -> Vec<&str> {
-        match field {
-            Field::Known { value, .. } => value.iter().map(String::as_str).collect(),
-            other => panic!("not known: {other:?}"),
-        }
-    }
-
-    fn revision(text: &str) -> String {
-        match header(text).revision {
-            Field::Known { value, .. } => value,
-            other => panic!("not known: {other:?}"),
-        }
-    }
-
-    fn unknowable<T: std::fmt::Debug>(field: &Field<T>) -> &str {
-        match field {
-            Field::Unknowable { reason, .. } => reason,
-            other => panic!("not unknowable: {other:?}"),
-        }
-    }
-
-    fn invalid<T: std::fmt::Debug>(field: &Field<T>) -> &str {
-        match field {
-            Field::Invalid { reason, .. } => reason,
-            other => panic!("not invalid: {other:?}"),
-        }
-    }
+    use super::super::testing::{header, ids, unknowable, MapIds};
+    use super::super::Field;
 
     const TEMPLATE: &str = r#""""add users
 
@@ -495,47 +352,6 @@ def downgrade() -> None:
     }
 
     #[test]
-    fn every_quoting_style() {
-        for (source, value) in [
-            ("revision = 'a1'", "a1"),
-            ("revision = \"a1\"", "a1"),
-            ("revision = '''a1'''", "a1"),
-            ("revision = \"\"\"a1\"\"\"", "a1"),
-            ("revision = r'a\\1'", "a\\1"),
-            ("revision = R\"a1\"", "a1"),
-            ("revision = u'a1'", "a1"),
-            ("revision = 'a' \"1\"", "a1"),
-            ("revision = ('a'\n    # part two\n    '1')", "a1"),
-            ("revision = '\\x61\\N{DIGIT ONE}'", "a1"),
-            ("revision = ('a1')", "a1"),
-            ("revision = 'a' + '1'", "a1"),
-            ("revision = \\\n    'a1'", "a1"),
-        ] {
-            assert_eq!(revision(source), value, "{source}");
-        }
-    }
-
-    #[test]
-    fn sequence_shapes() {
-        let h = header("down_revision = None\nbranch_labels = ()\ndepends_on = []\n");
-        assert!(ids(&h.down_revision).is_empty());
-        assert!(ids(&h.branch_labels).is_empty());
-        assert!(ids(&h.depends_on).is_empty());
-        let h =
-            header("down_revision = ('a',)\nbranch_labels = 'lbl'\ndepends_on = {'x', 'y', 'x'}\n");
-        assert_eq!(ids(&h.down_revision), ["a"]);
-        assert_eq!(ids(&h.branch_labels), ["lbl"]);
-        assert_eq!(ids(&h.depends_on), ["x", "y"]);
-        let h = header(
-            "down_revision = (\n    'a',  # first parent\n    # a comment line\n    \"b\",\n)\n",
-        );
-        assert_eq!(ids(&h.down_revision), ["a", "b"]);
-        let h = header("down_revision = ['a', *('b', 'c')]\ndepends_on = ''\n");
-        assert_eq!(ids(&h.down_revision), ["a", "b", "c"]);
-        assert_eq!(ids(&h.depends_on), [""]);
-    }
-
-    #[test]
     fn annotations_and_reassignment() {
         let h = header(
             "revision: str = 'a'\nrevision = 'b'\nrevision: str\ndown_revision: Optional[str]\n",
@@ -560,19 +376,6 @@ def downgrade() -> None:
         assert_eq!(ids(&h.depends_on), ["e"]);
         let h = header("revision, *down_revision = 'a', 'b', 'c'\n");
         assert!(unknowable(&h.down_revision).starts_with("`down_revision` is assigned by starred"));
-    }
-
-    #[test]
-    fn aliases_of_module_literals() {
-        let h = header("PARENT = 'abc'\nOTHER = PARENT\ndown_revision = OTHER\n");
-        assert_eq!(ids(&h.down_revision), ["abc"]);
-        let h = header("from .base import PARENT\ndown_revision = PARENT\n");
-        assert_eq!(
-            unknowable(&h.down_revision),
-            "`down_revision` is assigned `PARENT`, which is imported from `.base`"
-        );
-        let h = header("PARENTS = ['a']\nPARENTS.append('b')\ndown_revision = PARENTS\n");
-        assert!(unknowable(&h.down_revision).contains("list that the code here may change"));
     }
 
     #[test]
@@ -651,23 +454,6 @@ def downgrade() -> None:
     }
 
     #[test]
-    fn invalid_values() {
-        let h = header(
-            "revision = None\ndown_revision = 5\nbranch_labels = b'x'\ndepends_on = ['a', None]\n",
-        );
-        assert_eq!(
-            invalid(&h.revision),
-            "`revision` is None, but Alembic needs a string"
-        );
-        assert!(invalid(&h.down_revision).starts_with("`down_revision` is an int"));
-        assert!(invalid(&h.branch_labels).starts_with("`branch_labels` is bytes"));
-        assert_eq!(
-            invalid(&h.depends_on),
-            "`depends_on` holds None, but revision ids are strings"
-        );
-    }
-
-    #[test]
     fn line_ends_semicolons_and_bom() {
         let text = "\u{feff}\"\"\"doc\r\nrevision = 'no'\r\n\"\"\"\r\nx = 1; revision = 'a'; down_revision = None\r\n# revision = 'no'\r\n";
         let h = header(text);
@@ -675,117 +461,5 @@ def downgrade() -> None:
         let h = header(&text.replace("\r\n", "\r"));
         assert_eq!(h.revision.known().map(String::as_str), Some("a"));
         assert!(ids(&h.down_revision).is_empty());
-    }
-
-    trait MapIds {
-        fn map_ids(self) -> Field<Vec<String>>;
-    }
-
-    impl MapIds for Field<String> {
-        fn map_ids(self) -> Field<Vec<String>> {
-            match self {
-                Field::Missing => Field::Missing,
-                Field::Known { value, range } => Field::Known {
-                    value: vec![value],
-                    range,
-                },
-                Field::Unknowable { range, reason } => Field::Unknowable { range, reason },
-                Field::Invalid { range, reason } => Field::Invalid { range, reason },
-            }
-        }
-    }
-
-    /// Snippets whose values are checked against running them in Python the
-    /// way Alembic does (`hasattr`, then `util.to_tuple`).
-    const EXECUTED: &[&str] = &[
-        "revision = 'a'\ndown_revision = None",
-        "revision: str = 'a'\ndown_revision: str | None = 'b'",
-        "revision = 'a' 'b'\ndown_revision = ('c', 'd')\nbranch_labels = ['x']\ndepends_on = 'y'",
-        "revision = r'\\d' + u'é'\ndown_revision = ()",
-        "revision = '''x\ny'''\ndown_revision = []",
-        "P = 'p'\nQ = (P, 'q')\ndown_revision = Q\nrevision = P + 'r'",
-        "revision, down_revision = 'a', 'b'\nrevision, down_revision = down_revision, revision",
-        "revision = 'a'\nrevision += 'b'\ndown_revision = ['c']\ndown_revision += ('d',)",
-        "revision = 'a'\ndel revision\ndown_revision = 'x'",
-        "revision = 'a'\ndef upgrade():\n    revision = 'b'\nclass K:\n    down_revision = 'c'",
-        "revision = 'x'; down_revision = None; depends_on = ('a', 'b', 'a')",
-        "revision = '\\N{BULLET}\\x41'\ndown_revision = ['a', *['b'], *'cd']",
-        "(revision) = 'a'\n[down_revision] = ['b']",
-        "revision = None\ndown_revision = 5",
-        "down_revision = ['a', 1]\nrevision = b'x'",
-        "depends_on = {'z'}\nrevision = 'a'\ndown_revision = None",
-        "revision = 'a'\nif False:\n    down_revision = 'b'",
-        "def revision(): pass\ndown_revision = None",
-        "revision = 'a'\ndown_revision = None\nrevision: int",
-    ];
-
-    #[test]
-    fn values_match_python() {
-        let script = r#"
-import json, sys
-from alembic.util import to_tuple
-out = []
-for source in json.load(sys.stdin):
-    ns = {}
-    exec(compile(source, "rev.py", "exec"), ns)
-    def read(name, scalar):
-        if name not in ns:
-            return ["missing"]
-        v = ns[name]
-        if scalar:
-            return ["known", [v]] if isinstance(v, str) else ["invalid"]
-        t = to_tuple(v, default=())
-        if all(isinstance(i, str) for i in t):
-            return ["known", sorted(t) if isinstance(v, set) else list(t)]
-        return ["invalid"]
-    out.append([read("revision", True)] + [read(n, False) for n in ("down_revision", "branch_labels", "depends_on")])
-print(json.dumps(out))
-"#;
-        let mut child = Command::new("python3")
-            .args(["-c", script])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with alembic installed is needed for this test");
-        let input = serde_json::to_string(EXECUTED).unwrap();
-        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-        drop(child.stdin.take());
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let expected: Vec<Vec<serde_json::Value>> = serde_json::from_slice(&output.stdout).unwrap();
-        let mut compared = 0;
-        for (source, expected) in EXECUTED.iter().zip(expected) {
-            let h = header(source);
-            let fields = [
-                h.revision.map_ids(),
-                h.down_revision,
-                h.branch_labels,
-                h.depends_on,
-            ];
-            for (field, expected) in fields.iter().zip(expected) {
-                let kind = expected[0].as_str().unwrap();
-                match field {
-                    Field::Unknowable { .. } => continue,
-                    Field::Missing => assert_eq!(kind, "missing", "{source}"),
-                    Field::Invalid { .. } => assert_eq!(kind, "invalid", "{source}"),
-                    Field::Known { value, .. } => {
-                        assert_eq!(kind, "known", "{source}");
-                        let mut ours = value.clone();
-                        if source.contains("{'") {
-                            ours.sort();
-                        }
-                        let theirs: Vec<String> =
-                            serde_json::from_value(expected[1].clone()).unwrap();
-                        assert_eq!(ours, theirs, "{source}");
-                    }
-                }
-                compared += 1;
-            }
-        }
-        assert!(compared > 60, "too few values compared: {compared}");
     }
 }

@@ -33,6 +33,7 @@
 //!
 //! Which files are revisions at all is [`is_revision_file_name`].
 
+mod assign;
 mod decode;
 mod depth;
 mod eval;
@@ -40,6 +41,7 @@ mod fast;
 mod file_name;
 mod full;
 mod header;
+mod literal;
 mod scan;
 mod value;
 mod walk;
@@ -136,4 +138,68 @@ pub struct ParsedRevision {
 pub struct SyntaxProblem {
     pub message: String,
     pub range: TextRange,
+}
+
+#[cfg(test)]
+pub(super) mod testing {
+    //! Helpers for the tests of the submodules.
+    use super::{parse_revision, read_header, Field, RevisionHeader};
+
+    /// The header both ways; the file must be valid and both ways must agree.
+    pub(crate) fn header(text: &str) -> RevisionHeader {
+        let full = parse_revision("versions/x.py", text);
+        assert!(full.syntax_errors.is_empty(), "{:?}", full.syntax_errors);
+        assert_eq!(
+            read_header(text).as_ref(),
+            Ok(&full.header),
+            "fast and full differ"
+        );
+        full.header
+    }
+
+    pub(crate) fn ids(field: &Field<Vec<String>>) -> Vec<&str> {
+        match field {
+            Field::Known { value, .. } => value.iter().map(String::as_str).collect(),
+            other => panic!("not known: {other:?}"),
+        }
+    }
+
+    pub(crate) fn revision(text: &str) -> String {
+        match header(text).revision {
+            Field::Known { value, .. } => value,
+            other => panic!("not known: {other:?}"),
+        }
+    }
+
+    pub(crate) fn unknowable<T: std::fmt::Debug>(field: &Field<T>) -> &str {
+        match field {
+            Field::Unknowable { reason, .. } => reason,
+            other => panic!("not unknowable: {other:?}"),
+        }
+    }
+
+    pub(crate) fn invalid<T: std::fmt::Debug>(field: &Field<T>) -> &str {
+        match field {
+            Field::Invalid { reason, .. } => reason,
+            other => panic!("not invalid: {other:?}"),
+        }
+    }
+
+    pub(crate) trait MapIds {
+        fn map_ids(self) -> Field<Vec<String>>;
+    }
+
+    impl MapIds for Field<String> {
+        fn map_ids(self) -> Field<Vec<String>> {
+            match self {
+                Field::Missing => Field::Missing,
+                Field::Known { value, range } => Field::Known {
+                    value: vec![value],
+                    range,
+                },
+                Field::Unknowable { range, reason } => Field::Unknowable { range, reason },
+                Field::Invalid { range, reason } => Field::Invalid { range, reason },
+            }
+        }
+    }
 }

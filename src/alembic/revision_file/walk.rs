@@ -148,8 +148,11 @@ impl<'b> Visitor<'b> for ScopeWalker<'_, '_> {
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => self.reader.on_load(&name.id, name.range),
-                ExprContext::Store | ExprContext::Del if self.construct.is_some() => {
+                ExprContext::Store if self.construct.is_some() => {
                     self.bind(&name.id, name.range, "assigned");
+                }
+                ExprContext::Del if self.construct.is_some() => {
+                    self.bind(&name.id, name.range, "deleted");
                 }
                 _ => {}
             },

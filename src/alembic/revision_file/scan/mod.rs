@@ -16,10 +16,12 @@
 //!   that parsing them would be pathological (those lines are to be blanked
 //!   before a full parse).
 
+mod strings;
+mod tokens;
+
 use ruff_text_size::{TextRange, TextSize};
 
-use super::header::ESCAPE_NAMES;
-use super::HEADER_NAMES;
+use strings::FString;
 
 /// CPython: "too many nested parentheses" beyond 200 open brackets.
 const MAX_BRACKETS: usize = 200;
@@ -31,8 +33,9 @@ const MAX_ESTIMATE: u32 = 20_000;
 /// What one pass over a file found.
 #[derive(Debug, Default)]
 pub(super) struct Scan {
-    /// Start of each top-level simple statement that begins with a header name.
-    pub header_starts: Vec<TextSize>,
+    /// Each top-level simple statement that begins with a header name (up to
+    /// its `;` or the end of its logical line).
+    pub header_statements: Vec<TextRange>,
     /// From the first such statement to the end of the last one's logical line.
     pub region: Option<TextRange>,
     /// Something else may change the header names: read the file in full.
@@ -43,38 +46,6 @@ pub(super) struct Scan {
     pub problems: Vec<(String, TextRange)>,
     /// Logical lines too deeply nested to hand to the parser.
     pub blank: Vec<TextRange>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct FString {
-    quote: u8,
-    triple: bool,
-    raw: bool,
-    /// Bracket nesting when the f-string started.
-    nesting: usize,
-    format_spec_depth: usize,
-}
-
-impl FString {
-    fn open(&self, nesting: usize) -> usize {
-        nesting.saturating_sub(self.nesting)
-    }
-    fn in_field(&self, nesting: usize) -> bool {
-        self.open(nesting) > self.format_spec_depth
-    }
-    fn in_format_spec(&self, nesting: usize) -> bool {
-        self.format_spec_depth > 0 && !self.in_field(nesting)
-    }
-    fn try_start_format_spec(&mut self, nesting: usize) -> bool {
-        let starts = self.open(nesting).saturating_sub(self.format_spec_depth) == 1;
-        self.format_spec_depth += usize::from(starts);
-        starts
-    }
-    fn try_end_format_spec(&mut self, nesting: usize) {
-        if self.in_format_spec(nesting) {
-            self.format_spec_depth -= 1;
-        }
-    }
 }
 
 /// One bracket level of the current logical line (level 0 is the line itself),
@@ -107,6 +78,7 @@ struct Scanner<'a> {
     line_top: bool,
     line_compound: bool,
     line_has_header: bool,
+    header_start: Option<usize>,
     first_token: bool,
     stmt_start: bool,
     prev_dot: bool,
@@ -133,6 +105,7 @@ impl<'a> Scanner<'a> {
             line_top: false,
             line_compound: false,
             line_has_header: false,
+            header_start: None,
             first_token: false,
             stmt_start: false,
             prev_dot: false,
@@ -309,6 +282,7 @@ impl<'a> Scanner<'a> {
                 self.done();
                 self.i += 1;
                 if self.nesting() == 0 {
+                    self.end_header(self.i - 1);
                     self.separator(true);
                     self.stmt_start = self.line_top && !self.line_compound;
                 }
@@ -369,113 +343,15 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn operator(&mut self, c: u8) {
-        let star_import = c == b'*' && self.prev_import;
-        self.done();
-        self.i += 1;
-        let next = self.b.get(self.i).copied();
-        let doubled = matches!(c, b'*' | b'/' | b'<' | b'>') && next == Some(c);
-        if doubled || (c == b'-' && next == Some(b'>')) {
-            self.i += 1;
+    fn end_header(&mut self, end: usize) {
+        if let Some(start) = self.header_start.take() {
+            let range = TextRange::new(offset(start), offset(end));
+            self.out.header_statements.push(range);
         }
-        if self.b.get(self.i) == Some(&b'=') && !(c == b'-' && next == Some(b'>')) {
-            self.i += 1;
-            if !doubled && matches!(c, b'<' | b'>' | b'!') {
-                self.op();
-            } else {
-                self.separator(false);
-            }
-        } else {
-            self.op();
-        }
-        if star_import {
-            self.out.needs_full = true;
-        }
-    }
-
-    fn open(&mut self, c: u8) {
-        self.done();
-        self.i += 1;
-        self.op();
-        self.levels.push(Level {
-            bracket: c,
-            ..Level::default()
-        });
-        self.estimate += 1;
-        self.line_estimate = self.line_estimate.max(self.estimate);
-        self.line_brackets = self.line_brackets.max(self.nesting());
-    }
-
-    fn close(&mut self, c: u8) {
-        self.done();
-        self.i += 1;
-        let nesting = self.nesting();
-        if c == b'}' {
-            if let Some(f) = self.fstrings.last_mut() {
-                if f.nesting == nesting {
-                    // A single `}` in an f-string's literal part.
-                    self.out.lexical_error = true;
-                    return;
-                }
-                f.try_end_format_spec(nesting);
-            }
-        }
-        if nesting == 0 {
-            self.out.lexical_error = true;
-            return;
-        }
-        self.pop_level(c);
-    }
-
-    fn pop_level(&mut self, closing: u8) {
-        if let Some(level) = self.levels.pop() {
-            let opening = match closing {
-                b')' => b'(',
-                b']' => b'[',
-                _ => b'{',
-            };
-            if level.bracket != opening {
-                self.out.lexical_error = true;
-            }
-            self.estimate -= 1 + level.ops;
-        }
-    }
-
-    fn colon(&mut self) {
-        self.done();
-        self.i += 1;
-        let nesting = self.nesting();
-        if let Some(f) = self.fstrings.last_mut() {
-            if f.try_start_format_spec(nesting) {
-                return;
-            }
-        }
-        if self.b.get(self.i) == Some(&b'=') {
-            self.i += 1;
-            self.op();
-        } else if let Some(level) = self.levels.last_mut() {
-            level.lambdas = level.lambdas.saturating_sub(1);
-        }
-    }
-
-    fn newline(&mut self) {
-        let at = self.i;
-        self.i += if self.b[at..].starts_with(b"\r\n") {
-            2
-        } else {
-            1
-        };
-        let nesting = self.nesting();
-        if nesting == 0 && !self.after_newline {
-            self.end_logical_line(at);
-            self.after_newline = true;
-        } else if let Some(f) = self.fstrings.last_mut() {
-            f.try_end_format_spec(nesting);
-        }
-        self.check_conflict_marker();
     }
 
     fn end_logical_line(&mut self, end: usize) {
+        self.end_header(end);
         if std::mem::take(&mut self.line_has_header) {
             self.region_end = end;
         }
@@ -515,269 +391,9 @@ impl<'a> Scanner<'a> {
             self.out.region = Some(TextRange::new(offset(start), offset(self.region_end)));
         }
     }
-
-    fn number(&mut self) {
-        while self
-            .b
-            .get(self.i)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-        {
-            self.i += 1;
-        }
-    }
-
-    fn name(&mut self) {
-        let start = self.i;
-        let mut ascii = true;
-        while let Some(&b) = self.b.get(self.i) {
-            if b.is_ascii_alphanumeric() || b == b'_' {
-                self.i += 1;
-            } else if b >= 0x80 {
-                ascii = false;
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
-        let word = &self.b[start..self.i];
-        if let Some(&quote) = self.b.get(self.i).filter(|&&q| q == b'\'' || q == b'"') {
-            if let Some((interpolated, raw)) = string_prefix(word) {
-                self.done();
-                self.i += 1;
-                if interpolated {
-                    self.fstring_start(quote, raw);
-                } else {
-                    self.string(quote);
-                }
-                return;
-            }
-        }
-        if !ascii {
-            self.out.needs_full = true;
-            self.done();
-            return;
-        }
-        let (first, stmt_start, prev_dot) = (self.first_token, self.stmt_start, self.prev_dot);
-        self.done();
-        if HEADER_NAMES.iter().any(|n| n.as_bytes() == word) {
-            if stmt_start {
-                self.out.header_starts.push(offset(start));
-                self.region_start.get_or_insert(start);
-                self.line_has_header = true;
-            } else if !prev_dot {
-                self.out.needs_full = true;
-            }
-            return;
-        }
-        if ESCAPE_NAMES.iter().any(|n| n.as_bytes() == word) {
-            self.out.needs_full = true;
-            return;
-        }
-        match word {
-            b"import" => self.prev_import = true,
-            b"lambda" => {
-                self.op();
-                if let Some(level) = self.levels.last_mut() {
-                    level.lambdas += 1;
-                }
-            }
-            b"not" | b"and" | b"or" | b"in" | b"is" | b"await" | b"yield" | b"if" | b"else" => {
-                self.op();
-            }
-            _ => {}
-        }
-        if first && is_compound_keyword(word) {
-            self.line_compound = true;
-        }
-    }
-
-    /// A string literal after its opening quote, as ruff's `lex_string`.
-    fn string(&mut self, quote: u8) {
-        if self.b[self.i..].starts_with(&[quote, quote]) {
-            self.i += 2;
-            loop {
-                let Some(n) = memchr::memchr(quote, &self.b[self.i..]) else {
-                    self.i = self.b.len();
-                    self.out.lexical_error = true;
-                    return;
-                };
-                let escaped = backslashes_before(&self.b[self.i..self.i + n]) % 2 == 1;
-                self.i += n + 1;
-                if !escaped && self.b[self.i..].starts_with(&[quote, quote]) {
-                    self.i += 2;
-                    return;
-                }
-            }
-        }
-        loop {
-            let rest = &self.b[self.i..];
-            let Some(n) = memchr::memchr3(quote, b'\r', b'\n', rest) else {
-                self.i = self.b.len();
-                self.out.lexical_error = true;
-                return;
-            };
-            let escaped = backslashes_before(&rest[..n]) % 2 == 1;
-            self.i += n;
-            let c = self.b[self.i];
-            if escaped {
-                self.i += 1;
-                if c == b'\r' && self.b.get(self.i) == Some(&b'\n') {
-                    self.i += 1;
-                }
-            } else if c == quote {
-                self.i += 1;
-                return;
-            } else {
-                self.out.lexical_error = true;
-                return;
-            }
-        }
-    }
-
-    fn fstring_start(&mut self, quote: u8, raw: bool) {
-        let triple = self.b[self.i..].starts_with(&[quote, quote]);
-        if triple {
-            self.i += 2;
-        }
-        self.fstrings.push(FString {
-            quote,
-            triple,
-            raw,
-            nesting: self.nesting(),
-            format_spec_depth: 0,
-        });
-    }
-
-    /// The literal part of the innermost f-string, as ruff's
-    /// `lex_interpolated_string_middle_or_end`; false when it stopped at a
-    /// `{` or `}` without consuming anything.
-    fn fstring_middle(&mut self) -> bool {
-        let nesting = self.nesting();
-        let Some(&f) = self.fstrings.last() else {
-            return false;
-        };
-        let q = f.quote;
-        let end = if f.triple { &[q, q, q][..] } else { &[q][..] };
-        if self.b[self.i..].starts_with(end) {
-            self.i += end.len();
-            self.fstrings.pop();
-            return true;
-        }
-        let start = self.i;
-        let in_format_spec = f.in_format_spec(nesting);
-        let mut named_unicode = false;
-        loop {
-            match self.b.get(self.i).copied() {
-                None => {
-                    self.unterminated_fstring(f);
-                    break;
-                }
-                Some(b'\n' | b'\r') if !f.triple => {
-                    self.unterminated_fstring(f);
-                    break;
-                }
-                Some(b'\\') => {
-                    self.i += 1;
-                    let rest = &self.b[self.i..];
-                    if matches!(rest.first(), Some(b'{' | b'}')) {
-                        continue;
-                    }
-                    if !f.raw && rest.starts_with(b"N{") {
-                        self.i += 2;
-                        named_unicode = true;
-                        continue;
-                    }
-                    if rest.starts_with(b"\r\n") {
-                        self.i += 2;
-                    } else if !rest.is_empty() {
-                        self.i += 1;
-                    }
-                }
-                Some(c) if c == q => {
-                    if !f.triple || self.b[self.i..].starts_with(end) {
-                        break;
-                    }
-                    self.i += 1;
-                }
-                Some(b'{') => {
-                    if self.b.get(self.i + 1) == Some(&b'{') && !in_format_spec {
-                        self.i += 2;
-                    } else {
-                        break;
-                    }
-                }
-                Some(b'}') => {
-                    if named_unicode {
-                        named_unicode = false;
-                        self.i += 1;
-                    } else if self.b.get(self.i + 1) == Some(&b'}') && !in_format_spec {
-                        self.i += 2;
-                    } else {
-                        break;
-                    }
-                }
-                Some(_) => self.i += 1,
-            }
-        }
-        self.i > start
-    }
-
-    fn unterminated_fstring(&mut self, f: FString) {
-        self.out.lexical_error = true;
-        while self.nesting() > f.nesting {
-            self.pop_level(b'}');
-        }
-        self.fstrings.pop();
-    }
 }
 
 fn offset(at: usize) -> TextSize {
     // Callers reject texts over 4 GiB before scanning.
     TextSize::try_from(at).unwrap_or(TextSize::new(u32::MAX))
-}
-
-fn backslashes_before(bytes: &[u8]) -> usize {
-    bytes.iter().rev().take_while(|&&b| b == b'\\').count()
-}
-
-/// `(interpolated, raw)` for a string prefix ruff accepts.
-fn string_prefix(word: &[u8]) -> Option<(bool, bool)> {
-    let interpolated = |c: u8| matches!(c, b'f' | b'F' | b't' | b'T');
-    let raw = |c: u8| matches!(c, b'r' | b'R');
-    match *word {
-        [c] if matches!(
-            c,
-            b'f' | b'F' | b't' | b'T' | b'u' | b'U' | b'b' | b'B' | b'r' | b'R'
-        ) =>
-        {
-            Some((interpolated(c), raw(c)))
-        }
-        [a, b] if raw(a) && matches!(b, b'f' | b'F' | b't' | b'T' | b'b' | b'B') => {
-            Some((interpolated(b), true))
-        }
-        [a, b] if raw(b) && matches!(a, b'f' | b'F' | b't' | b'T' | b'b' | b'B') => {
-            Some((interpolated(a), true))
-        }
-        _ => None,
-    }
-}
-
-fn is_compound_keyword(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"if"
-            | b"elif"
-            | b"else"
-            | b"for"
-            | b"while"
-            | b"try"
-            | b"except"
-            | b"finally"
-            | b"with"
-            | b"def"
-            | b"class"
-            | b"async"
-            | b"match"
-            | b"case"
-    )
 }

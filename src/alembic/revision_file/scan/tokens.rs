@@ -1,0 +1,273 @@
+//! The code tokens of the scanner: names (where header statements start and
+//! where a full read becomes necessary), numbers, operators, brackets, colons
+//! and line breaks.
+
+use super::strings::string_prefix;
+use super::{Level, Scanner};
+
+/// ASCII bytes that continue an identifier.
+static IDENTIFIER: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+impl Scanner<'_> {
+    pub(super) fn operator(&mut self, c: u8) {
+        let star_import = c == b'*' && self.prev_import;
+        self.done();
+        self.i += 1;
+        let next = self.b.get(self.i).copied();
+        let doubled = matches!(c, b'*' | b'/' | b'<' | b'>') && next == Some(c);
+        if doubled || (c == b'-' && next == Some(b'>')) {
+            self.i += 1;
+        }
+        if self.b.get(self.i) == Some(&b'=') && !(c == b'-' && next == Some(b'>')) {
+            self.i += 1;
+            if !doubled && matches!(c, b'<' | b'>' | b'!') {
+                self.op();
+            } else {
+                self.separator(false);
+            }
+        } else {
+            self.op();
+        }
+        if star_import {
+            self.out.needs_full = true;
+        }
+    }
+
+    pub(super) fn open(&mut self, c: u8) {
+        self.done();
+        self.i += 1;
+        self.op();
+        self.levels.push(Level {
+            bracket: c,
+            ..Level::default()
+        });
+        self.estimate += 1;
+        self.line_estimate = self.line_estimate.max(self.estimate);
+        self.line_brackets = self.line_brackets.max(self.nesting());
+    }
+
+    pub(super) fn close(&mut self, c: u8) {
+        self.done();
+        self.i += 1;
+        let nesting = self.nesting();
+        if c == b'}' {
+            if let Some(f) = self.fstrings.last_mut() {
+                if f.nesting == nesting {
+                    // A single `}` in an f-string's literal part.
+                    self.out.lexical_error = true;
+                    return;
+                }
+                f.try_end_format_spec(nesting);
+            }
+        }
+        if nesting == 0 {
+            self.out.lexical_error = true;
+            return;
+        }
+        self.pop_level(c);
+    }
+
+    pub(super) fn pop_level(&mut self, closing: u8) {
+        if let Some(level) = self.levels.pop() {
+            let opening = match closing {
+                b')' => b'(',
+                b']' => b'[',
+                _ => b'{',
+            };
+            if level.bracket != opening {
+                self.out.lexical_error = true;
+            }
+            self.estimate -= 1 + level.ops;
+        }
+    }
+
+    pub(super) fn colon(&mut self) {
+        self.done();
+        self.i += 1;
+        let nesting = self.nesting();
+        if let Some(f) = self.fstrings.last_mut() {
+            if f.try_start_format_spec(nesting) {
+                return;
+            }
+        }
+        if self.b.get(self.i) == Some(&b'=') {
+            self.i += 1;
+            self.op();
+        } else if let Some(level) = self.levels.last_mut() {
+            level.lambdas = level.lambdas.saturating_sub(1);
+        }
+    }
+
+    pub(super) fn newline(&mut self) {
+        let at = self.i;
+        self.i += if self.b[at..].starts_with(b"\r\n") {
+            2
+        } else {
+            1
+        };
+        let nesting = self.nesting();
+        if nesting == 0 && !self.after_newline {
+            self.end_logical_line(at);
+            self.after_newline = true;
+        } else if let Some(f) = self.fstrings.last_mut() {
+            f.try_end_format_spec(nesting);
+        }
+        self.check_conflict_marker();
+    }
+
+    pub(super) fn number(&mut self) {
+        while self
+            .b
+            .get(self.i)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
+            self.i += 1;
+        }
+    }
+
+    pub(super) fn name(&mut self) {
+        let start = self.i;
+        let mut ascii = true;
+        while let Some(&b) = self.b.get(self.i) {
+            if b >= 0x80 {
+                ascii = false;
+            } else if !IDENTIFIER[usize::from(b)] {
+                break;
+            }
+            self.i += 1;
+        }
+        let word = &self.b[start..self.i];
+        if let Some(&quote) = self.b.get(self.i).filter(|&&q| q == b'\'' || q == b'"') {
+            if let Some((interpolated, raw)) = string_prefix(word) {
+                self.done();
+                self.i += 1;
+                if interpolated {
+                    self.fstring_start(quote, raw);
+                } else {
+                    self.string(quote);
+                }
+                return;
+            }
+        }
+        if !ascii {
+            self.out.needs_full = true;
+            self.done();
+            return;
+        }
+        let (first, stmt_start, prev_dot) = (self.first_token, self.stmt_start, self.prev_dot);
+        self.done();
+        let word = classify(word);
+        match word {
+            Word::Plain => {}
+            Word::Header => {
+                if stmt_start {
+                    self.header_start = Some(start);
+                    self.region_start.get_or_insert(start);
+                    self.line_has_header = true;
+                } else if !prev_dot {
+                    self.out.needs_full = true;
+                }
+            }
+            Word::Escape => self.out.needs_full = true,
+            Word::Import => self.prev_import = true,
+            Word::Lambda => {
+                self.op();
+                if let Some(level) = self.levels.last_mut() {
+                    level.lambdas += 1;
+                }
+            }
+            Word::Operator | Word::OperatorOrCompound => self.op(),
+            Word::Compound => {}
+        }
+        if first && matches!(word, Word::Compound | Word::OperatorOrCompound) {
+            self.line_compound = true;
+        }
+    }
+}
+
+/// The identifiers the scanner cares about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Plain,
+    /// One of the four header names.
+    Header,
+    /// A name that reaches the module namespace indirectly ([`ESCAPE_NAMES`]).
+    Escape,
+    Import,
+    Lambda,
+    /// An operator keyword: it may nest the syntax tree one level deeper.
+    Operator,
+    /// `if` and `else`: operators, or the start of a compound statement.
+    OperatorOrCompound,
+    /// Starts a compound statement (`match` and `case` included, conservatively).
+    Compound,
+}
+
+fn classify(word: &[u8]) -> Word {
+    // Most identifiers are none of these: switch on the length first.
+    let candidates: &[(&[u8], Word)] = match word.len() {
+        2 => &[
+            (b"if", Word::OperatorOrCompound),
+            (b"or", Word::Operator),
+            (b"in", Word::Operator),
+            (b"is", Word::Operator),
+        ],
+        3 => &[
+            (b"not", Word::Operator),
+            (b"and", Word::Operator),
+            (b"for", Word::Compound),
+            (b"try", Word::Compound),
+            (b"def", Word::Compound),
+        ],
+        4 => &[
+            (b"else", Word::OperatorOrCompound),
+            (b"elif", Word::Compound),
+            (b"with", Word::Compound),
+            (b"case", Word::Compound),
+            (b"vars", Word::Escape),
+            (b"exec", Word::Escape),
+            (b"eval", Word::Escape),
+        ],
+        5 => &[
+            (b"await", Word::Operator),
+            (b"yield", Word::Operator),
+            (b"while", Word::Compound),
+            (b"class", Word::Compound),
+            (b"async", Word::Compound),
+            (b"match", Word::Compound),
+        ],
+        6 => &[
+            (b"import", Word::Import),
+            (b"lambda", Word::Lambda),
+            (b"except", Word::Compound),
+            (b"locals", Word::Escape),
+        ],
+        7 => &[
+            (b"globals", Word::Escape),
+            (b"modules", Word::Escape),
+            (b"finally", Word::Compound),
+        ],
+        8 => &[(b"revision", Word::Header)],
+        9 => &[(b"f_globals", Word::Escape)],
+        10 => &[(b"depends_on", Word::Header)],
+        11 => &[(b"__getattr__", Word::Escape)],
+        13 => &[
+            (b"down_revision", Word::Header),
+            (b"branch_labels", Word::Header),
+        ],
+        _ => &[],
+    };
+    candidates
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map_or(Word::Plain, |(_, kind)| *kind)
+}
