@@ -121,18 +121,22 @@ fn position_of(text: &str, offset: usize) -> (usize, usize) {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text.as_bytes()[..offset];
+    let bytes = text.as_bytes();
     let mut line = 1;
     let mut line_start = 0;
     let mut i = 0;
-    while i < before.len() {
-        match before[i] {
+    while i < offset {
+        match bytes[i] {
             b'\n' => {
                 line += 1;
                 line_start = i + 1;
             }
             b'\r' => {
-                if before.get(i + 1) == Some(&b'\n') {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    // `\r\n` is one break; an offset on its `\n` is still on this line.
+                    if i + 1 >= offset {
+                        break;
+                    }
                     i += 1;
                 }
                 line += 1;
@@ -177,7 +181,11 @@ mod tests {
         for (offset, _) in text.char_indices() {
             let offset = TextSize::try_from(offset).unwrap();
             let span = span_of("a.py", text, TextRange::empty(offset));
-            assert_eq!((span.line, span.column), file.line_col(offset), "at {offset:?}");
+            assert_eq!(
+                (span.line, span.column),
+                file.line_col(offset),
+                "at {offset:?}"
+            );
         }
     }
 

@@ -40,7 +40,7 @@ fn todo_in_staged_migration_fails_with_file_and_line() {
     repo.git(&["add", "-A"]);
     let (code, stdout, _) = repo.run(&["check", "--output-format", "concise"]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains(&format!("{path}:21:7: MC202")), "{stdout}");
+    assert!(stdout.contains(&format!("{path}:20:7: MC202")), "{stdout}");
 }
 
 #[test]
@@ -49,7 +49,10 @@ fn staged_content_is_checked_not_the_working_tree() {
     let path = repo.revision("b2", Some("a1"), "    pass");
     repo.git(&["add", "-A"]);
     // The working tree gets a TODO after staging: the index is still clean.
-    repo.write(&path, revision_file("b2", Some("a1"), "    # TODO later\n    pass"));
+    repo.write(
+        &path,
+        revision_file("b2", Some("a1"), "    # TODO later\n    pass"),
+    );
     assert_eq!(repo.run(&["check"]).0, 0);
     assert_eq!(repo.run(&["check", "--worktree"]).0, 1);
     // And the other way round: a TODO staged, fixed only on disk.
@@ -70,7 +73,10 @@ fn multiple_heads_warn_with_the_merge_command() {
     assert!(stdout.contains("MC101 (warning)"), "{stdout}");
     let (code, stdout, _) = repo.run(&["check", "--output-format", "json"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("alembic merge -m \\\"merge heads\\\" b2 c3"), "{stdout}");
+    assert!(
+        stdout.contains("alembic merge -m \\\"merge heads\\\" b2 c3"),
+        "{stdout}"
+    );
     assert_eq!(repo.run(&["check", "--strict-heads"]).0, 1);
 }
 
@@ -85,7 +91,10 @@ fn missing_down_revision_blocks() {
     let (code, stdout, _) = repo.run(&["check", "--output-format", "json"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("MC201"), "{stdout}");
-    assert!(stdout.contains(r#"Add `down_revision = \"a1\"`"#), "{stdout}");
+    assert!(
+        stdout.contains(r#"Add `down_revision = \"a1\"`"#),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -107,10 +116,14 @@ fn hook_sees_the_temporary_index_of_commit_all() {
     repo.commit_all("b2");
     // Modify the tracked file without staging it: only `git commit -a` stages it,
     // into a temporary index the hook must read.
-    repo.write(&path, revision_file("b2", Some("a1"), "    # TODO x\n    pass"));
+    repo.write(
+        &path,
+        revision_file("b2", Some("a1"), "    # TODO x\n    pass"),
+    );
     let output = repo.git_output(&["commit", "-a", "-m", "todo"]);
     assert!(!output.status.success(), "commit -a should be blocked");
-    assert!(String::from_utf8_lossy(&output.stdout).contains("MC202"));
+    // git sends a hook's output to its own stderr.
+    assert!(String::from_utf8_lossy(&output.stderr).contains("MC202"));
 }
 
 #[test]
@@ -119,13 +132,20 @@ fn hook_sees_the_temporary_index_of_commit_with_paths() {
     install_hook(&repo);
     let path = repo.revision("b2", Some("a1"), "    pass");
     repo.commit_all("b2");
-    repo.write(&path, revision_file("b2", Some("a1"), "    # TODO x\n    pass"));
+    repo.write(
+        &path,
+        revision_file("b2", Some("a1"), "    # TODO x\n    pass"),
+    );
     let output = repo.git_output(&["commit", "-m", "todo", "--", &path]);
     assert!(!output.status.success(), "commit <path> should be blocked");
     // A clean file committed by path passes.
     repo.write(&path, revision_file("b2", Some("a1"), "    pass  # done"));
     let output = repo.git_output(&["commit", "-m", "ok", "--", &path]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
@@ -144,11 +164,25 @@ fn works_in_a_linked_worktree() {
     .unwrap();
     let mut add = std::process::Command::new("git");
     repo.environment(&mut add);
-    assert!(add.current_dir(&worktree).args(["add", "-A"]).status().unwrap().success());
+    assert!(add
+        .current_dir(&worktree)
+        .args(["add", "-A"])
+        .status()
+        .unwrap()
+        .success());
     let mut command = repo.migcheck();
-    let output = command.current_dir(&worktree).args(["check"]).output().unwrap();
+    let output = command
+        .current_dir(&worktree)
+        .args(["check"])
+        .output()
+        .unwrap();
     let _ = std::fs::remove_dir_all(&worktree);
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]
@@ -164,14 +198,20 @@ fn conflicted_index_names_the_file() {
     assert!(!merge.status.success(), "the merge should conflict");
     let (code, stdout, stderr) = repo.run(&["check", "--output-format", "concise"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stdout.contains("migrations/versions/b2_step.py:1:1: MC901"), "{stdout}");
+    assert!(
+        stdout.contains("migrations/versions/b2_step.py:1:1: MC901"),
+        "{stdout}"
+    );
     assert!(stdout.contains("unresolved merge conflicts"), "{stdout}");
 }
 
 #[test]
 fn non_utf8_and_binary_files_are_findings_not_crashes() {
     let repo = with_base();
-    repo.write("migrations/versions/b2_latin1.py", b"revision = 'b2'\ndown_revision = 'a1'\n# caf\xe9\n");
+    repo.write(
+        "migrations/versions/b2_latin1.py",
+        b"revision = 'b2'\ndown_revision = 'a1'\n# caf\xe9\n",
+    );
     repo.write("migrations/versions/c3_binary.py", b"\x00\x01\x02binary");
     repo.write("migrations/versions/README.txt", b"\xff\xfe not python");
     repo.git(&["add", "-A"]);
@@ -188,7 +228,9 @@ fn five_megabyte_revision_file() {
     let repo = with_base();
     let mut body = String::from("    data = [\n");
     while body.len() < 5 * 1024 * 1024 {
-        body.push_str("        \"0123456789012345678901234567890123456789012345678901234567890123456789\",\n");
+        body.push_str(
+            "        \"0123456789012345678901234567890123456789012345678901234567890123456789\",\n",
+        );
     }
     body.push_str("    ]\n");
     repo.revision("b2", Some("a1"), &body);
@@ -238,7 +280,9 @@ fn usage_error_is_exit_2_and_help_is_exit_0() {
 #[test]
 fn git_migcheck_runs_as_a_git_subcommand() {
     let repo = with_base();
-    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_git-migcheck")).parent().unwrap();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_git-migcheck"))
+        .parent()
+        .unwrap();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -246,7 +290,15 @@ fn git_migcheck_runs_as_a_git_subcommand() {
     );
     let mut command = std::process::Command::new("git");
     repo.environment(&mut command);
-    let output = command.env("PATH", path).args(["migcheck", "heads"]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = command
+        .env("PATH", path)
+        .args(["migcheck", "heads"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout), "a1 (head)\n");
 }

@@ -349,6 +349,22 @@ fn locate_error(path: &str, option: &str, value: &str, err: LocateError) -> Disc
 #[cfg(test)]
 mod parity;
 
+/// Discovery and settings read their files from the snapshot being checked.
+impl FileSource for crate::git::Snapshot<'_> {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, DiscoveryError> {
+        crate::git::Snapshot::read(self, path).map_err(|error| DiscoveryError::Read {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+    }
+
+    fn dir_exists(&self, path: &str) -> bool {
+        self.list(&[path])
+            .map(|entries| !entries.is_empty())
+            .unwrap_or(false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,21 +696,5 @@ mod tests {
         assert!(src.dir_exists("a/b"));
         assert!(!src.dir_exists("a/b/c.py"));
         assert!(!src.dir_exists("ab"));
-    }
-}
-
-/// Discovery and settings read their files from the snapshot being checked.
-impl FileSource for crate::git::Snapshot<'_> {
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, DiscoveryError> {
-        crate::git::Snapshot::read(self, path).map_err(|error| DiscoveryError::Read {
-            path: path.to_owned(),
-            message: error.to_string(),
-        })
-    }
-
-    fn dir_exists(&self, path: &str) -> bool {
-        self.list(&[path])
-            .map(|entries| !entries.is_empty())
-            .unwrap_or(false)
     }
 }

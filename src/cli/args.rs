@@ -43,7 +43,13 @@ pub struct GlobalArgs {
     pub config: Vec<PathBuf>,
 
     /// Section of the configuration file (as `alembic -n`).
-    #[arg(short = 'n', long = "name", global = true, value_name = "SECTION", default_value = "alembic")]
+    #[arg(
+        short = 'n',
+        long = "name",
+        global = true,
+        value_name = "SECTION",
+        default_value = "alembic"
+    )]
     pub name: String,
 
     /// Read the files on disk instead of the git index.
@@ -86,7 +92,9 @@ pub enum ColorArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the revision graph and lint the changed migrations (the default).
-    #[command(after_help = "Examples:\n  migcheck check\n  migcheck check --all --output-format concise\n  migcheck check --select MC1 --ignore multiple-heads")]
+    #[command(
+        after_help = "Examples:\n  migcheck check\n  migcheck check --all --output-format concise\n  migcheck check --select MC1 --ignore multiple-heads"
+    )]
     Check(CheckArgs),
 
     /// Print the head revisions, as `alembic heads` does.
@@ -94,7 +102,9 @@ pub enum Command {
     Heads(ListArgs),
 
     /// Print the revisions from newest to oldest, as `alembic history` does.
-    #[command(after_help = "Examples:\n  migcheck history\n  migcheck history --output-format json")]
+    #[command(
+        after_help = "Examples:\n  migcheck history\n  migcheck history --output-format json"
+    )]
     History(ListArgs),
 
     /// What the git hooks call.
@@ -102,7 +112,9 @@ pub enum Command {
     Hook(HookCommand),
 
     /// Explain a rule, or list them all.
-    #[command(after_help = "Examples:\n  migcheck rule MC101\n  migcheck rule multiple-heads\n  migcheck rule --all")]
+    #[command(
+        after_help = "Examples:\n  migcheck rule MC101\n  migcheck rule multiple-heads\n  migcheck rule --all"
+    )]
     Rule(RuleArgs),
 }
 

@@ -33,14 +33,16 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     sort_diagnostics(&mut diagnostics);
 
     let mut output = Output::stdout(global.color);
-    let format = args.output_format.unwrap_or(if output.is_terminal() || mode == Mode::PreCommit {
-        OutputFormat::Full
-    } else {
-        OutputFormat::Concise
+    let format = args
+        .output_format
+        .unwrap_or(if output.is_terminal() || mode == Mode::PreCommit {
+            OutputFormat::Full
+        } else {
+            OutputFormat::Concise
+        });
+    let paths = diagnostics.iter().flat_map(|d| {
+        std::iter::once(d.span.path.as_str()).chain(d.related.iter().map(|r| r.span.path.as_str()))
     });
-    let paths = diagnostics
-        .iter()
-        .flat_map(|d| std::iter::once(d.span.path.as_str()).chain(d.related.iter().map(|r| r.span.path.as_str())));
     let sources = if format == OutputFormat::Full {
         workspace.sources(&projects, paths)
     } else {
@@ -68,7 +70,12 @@ pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSett
         .chain(&args.extend_select)
         .cloned()
         .collect();
-    let ignore: Vec<String> = settings.ignore.iter().chain(&args.ignore).cloned().collect();
+    let ignore: Vec<String> = settings
+        .ignore
+        .iter()
+        .chain(&args.ignore)
+        .cloned()
+        .collect();
     let mut severity: Vec<(String, Level)> = settings
         .severity
         .iter()

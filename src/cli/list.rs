@@ -64,8 +64,12 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
             let per_project: Vec<ProjectHeads<'_>> = projects
                 .iter()
                 .map(|project| {
-                    let mut heads: Vec<&str> =
-                        project.graph.heads().into_iter().map(|n| project.id(n)).collect();
+                    let mut heads: Vec<&str> = project
+                        .graph
+                        .heads()
+                        .into_iter()
+                        .map(|n| project.id(n))
+                        .collect();
                     heads.sort_unstable();
                     ProjectHeads {
                         config: &project.alembic.config_path,
@@ -74,7 +78,10 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
                     }
                 })
                 .collect();
-            let mut all: Vec<&str> = per_project.iter().flat_map(|p| p.heads.iter().copied()).collect();
+            let mut all: Vec<&str> = per_project
+                .iter()
+                .flat_map(|p| p.heads.iter().copied())
+                .collect();
             all.sort_unstable();
             serde_json::to_string_pretty(&HeadsJson {
                 heads: all,

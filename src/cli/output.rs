@@ -42,7 +42,11 @@ impl Output {
 
     /// Writes text; a closed pipe is not an error.
     pub fn write(&mut self, text: &str) -> io::Result<()> {
-        match self.stream.write_all(text.as_bytes()).and_then(|()| self.stream.flush()) {
+        match self
+            .stream
+            .write_all(text.as_bytes())
+            .and_then(|()| self.stream.flush())
+        {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
             other => other,
         }

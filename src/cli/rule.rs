@@ -53,7 +53,11 @@ pub fn run(global: &GlobalArgs, args: &RuleArgs) -> Result<ExitStatus> {
                 rule.code(),
                 rule.scope().as_str(),
                 rule.default_severity(),
-                if rule.is_opt_in() { ", off unless selected" } else { "" },
+                if rule.is_opt_in() {
+                    ", off unless selected"
+                } else {
+                    ""
+                },
                 rule.doc()
             ),
         }

@@ -148,7 +148,11 @@ impl Workspace {
     }
 
     /// The texts of the given files, for quoting in the full report.
-    pub fn sources<'a>(&self, projects: &[Project], paths: impl IntoIterator<Item = &'a str>) -> Sources {
+    pub fn sources<'a>(
+        &self,
+        projects: &[Project],
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Sources {
         let mut sources = Sources::default();
         for project in projects {
             for migration in &project.migrations {
@@ -195,7 +199,7 @@ fn worktree_changes(repo: &Repository, prefixes: &[&str]) -> Result<Vec<Change>>
         .iter()
         .filter_map(|entry| index.get_key_value(&entry.path))
         .collect();
-    let ids: Vec<ObjectId> = tracked.iter().map(|(_, id)| (*id).clone()).collect();
+    let ids: Vec<ObjectId> = tracked.iter().map(|(_, id)| **id).collect();
     let staged: HashMap<&String, Vec<u8>> = tracked
         .iter()
         .map(|(path, _)| *path)

@@ -71,7 +71,10 @@ pub fn load_project(
                 Diagnostic::new(
                     Rule::UnparsableRevisionFile,
                     Span::file_start(&entry.path),
-                    format!("`{}` has unresolved merge conflicts in the index.", entry.path),
+                    format!(
+                        "`{}` has unresolved merge conflicts in the index.",
+                        entry.path
+                    ),
                 )
                 .with_help(format!(
                     "Resolve the conflict, then `git add {}`.",
@@ -192,7 +195,8 @@ fn read_migration(
         }
     };
     if let Some(parsed) = &parsed {
-        for (message, range) in &parsed.syntax_errors {
+        // The first syntax error is the one to fix; later ones often follow from it.
+        if let Some((message, range)) = parsed.syntax_errors.first() {
             diagnostics.push(
                 Diagnostic::new(
                     Rule::UnparsableRevisionFile,
@@ -201,7 +205,6 @@ fn read_migration(
                 )
                 .with_help("Fix the syntax error; Alembic cannot import this file either."),
             );
-            break;
         }
     }
     let spans = HeaderSpans {
@@ -212,9 +215,21 @@ fn read_migration(
     };
     for (name, span, reason) in [
         ("revision", &spans.revision, unknowable(&header.revision)),
-        ("down_revision", &spans.down_revision, unknowable(&header.down_revision)),
-        ("branch_labels", &spans.branch_labels, unknowable(&header.branch_labels)),
-        ("depends_on", &spans.depends_on, unknowable(&header.depends_on)),
+        (
+            "down_revision",
+            &spans.down_revision,
+            unknowable(&header.down_revision),
+        ),
+        (
+            "branch_labels",
+            &spans.branch_labels,
+            unknowable(&header.branch_labels),
+        ),
+        (
+            "depends_on",
+            &spans.depends_on,
+            unknowable(&header.depends_on),
+        ),
     ] {
         if let (Some(reason), Some(span)) = (reason, span) {
             diagnostics.push(
@@ -229,11 +244,48 @@ fn read_migration(
             );
         }
     }
+    for (name, span, reason) in [
+        ("revision", &spans.revision, invalid(&header.revision)),
+        (
+            "down_revision",
+            &spans.down_revision,
+            invalid(&header.down_revision),
+        ),
+        (
+            "branch_labels",
+            &spans.branch_labels,
+            invalid(&header.branch_labels),
+        ),
+        ("depends_on", &spans.depends_on, invalid(&header.depends_on)),
+    ] {
+        if let (Some(reason), Some(span)) = (reason, span) {
+            let expected = if name == "revision" {
+                "a string"
+            } else {
+                "a string, a tuple or list of strings, or `None`"
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    Rule::InvalidRevisionValue,
+                    span.clone(),
+                    format!("{reason}; Alembic cannot use it."),
+                )
+                .with_help(format!("Make `{name}` {expected}.")),
+            );
+        }
+    }
     Migration {
         header,
         spans,
         parsed,
         ..empty
+    }
+}
+
+fn invalid<T>(field: &Field<T>) -> Option<&str> {
+    match field {
+        Field::Invalid { reason, .. } => Some(reason),
+        _ => None,
     }
 }
 
@@ -247,9 +299,9 @@ fn unknowable<T>(field: &Field<T>) -> Option<&str> {
 fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
     match field {
         Field::Missing => None,
-        Field::Known { range, .. } | Field::Unknowable { range, .. } => {
-            Some(span_of(path, text, *range))
-        }
+        Field::Known { range, .. }
+        | Field::Unknowable { range, .. }
+        | Field::Invalid { range, .. } => Some(span_of(path, text, *range)),
     }
 }
 
@@ -294,8 +346,11 @@ fn apply_overrides(migrations: &mut [Migration], overrides: &BTreeMap<String, Re
 fn legacy_id_from_file_name(path: &str) -> Option<String> {
     let name = path.rsplit('/').next()?;
     let stem = name.strip_suffix(".py")?;
-    (!stem.is_empty() && stem.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| stem.to_string())
+    (!stem.is_empty()
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    .then(|| stem.to_string())
 }
 
 fn known_list(field: &Field<Vec<String>>) -> Vec<String> {
@@ -312,7 +367,7 @@ fn build_graph(migrations: &mut [Migration]) -> (RevisionGraph, Vec<usize>) {
         let id = match &migration.header.revision {
             Field::Known { value, .. } => Some(value.clone()),
             Field::Missing => legacy_id_from_file_name(&migration.path),
-            Field::Unknowable { .. } => None,
+            Field::Unknowable { .. } | Field::Invalid { .. } => None,
         };
         let Some(id) = id else { continue };
         migration.id = Some(id.clone());

@@ -11,7 +11,11 @@ pub fn render_concise(diagnostics: &[Diagnostic]) -> String {
         };
         out.push_str(&format!(
             "{}:{}:{}: {}{level} {}\n",
-            d.span.path, d.span.line, d.span.column, d.rule.code(), d.message
+            d.span.path,
+            d.span.line,
+            d.span.column,
+            d.rule.code(),
+            d.message
         ));
     }
     out

@@ -72,9 +72,7 @@ fn excerpt<'s>(span: &Span, sources: &'s Sources) -> Option<(&'s str, usize, Ran
     if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return None;
     }
-    let line_begin = text[..start]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
+    let line_begin = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     // Quote at most five lines of a long span.
     let mut line_end = end;
     let mut lines = 0;
@@ -96,7 +94,10 @@ fn excerpt<'s>(span: &Span, sources: &'s Sources) -> Option<(&'s str, usize, Ran
     let range = if range_end > range_start {
         range_start..range_end
     } else {
-        let width = excerpt[range_start..].chars().next().map_or(0, char::len_utf8);
+        let width = excerpt[range_start..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
         range_start..range_start + width
     };
     Some((excerpt, span.line, range))

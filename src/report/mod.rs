@@ -108,10 +108,28 @@ mod tests {
 
     #[test]
     fn summary_sentences() {
-        assert_eq!(Summary { errors: 0, warnings: 0 }.sentence(), "All checks passed.");
-        assert_eq!(Summary { errors: 1, warnings: 0 }.sentence(), "Found 1 error.");
         assert_eq!(
-            Summary { errors: 2, warnings: 1 }.sentence(),
+            Summary {
+                errors: 0,
+                warnings: 0
+            }
+            .sentence(),
+            "All checks passed."
+        );
+        assert_eq!(
+            Summary {
+                errors: 1,
+                warnings: 0
+            }
+            .sentence(),
+            "Found 1 error."
+        );
+        assert_eq!(
+            Summary {
+                errors: 2,
+                warnings: 1
+            }
+            .sentence(),
             "Found 2 errors and 1 warning."
         );
     }

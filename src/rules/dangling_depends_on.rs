@@ -1,6 +1,6 @@
 use crate::alembic::graph::GraphProblem;
 use crate::diagnostic::Diagnostic;
-use crate::rules::{declare_rule, suggest, Checker, GraphContext, Rule};
+use crate::rules::{suggest, Checker, GraphContext, Rule};
 
 declare_rule! {
     /// ## What it does

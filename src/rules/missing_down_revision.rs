@@ -1,6 +1,6 @@
 use crate::alembic::revision_file::Field;
 use crate::diagnostic::{Diagnostic, Span};
-use crate::rules::{declare_rule, Checker, FileContext, Rule};
+use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
     /// ## What it does

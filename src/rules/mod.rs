@@ -9,8 +9,8 @@
 use crate::diagnostic::Severity;
 
 mod context;
-pub(crate) mod suggest;
 pub mod selection;
+pub(crate) mod suggest;
 
 pub use context::{default_todo_patterns, FileContext, GraphContext, RuleSettings};
 
@@ -88,7 +88,6 @@ macro_rules! declare_rule {
         }
     };
 }
-pub(crate) use declare_rule;
 
 /// Builds the [`Rule`] enum from the list of rule modules.
 macro_rules! registry {
@@ -152,8 +151,10 @@ registry! {
     revision_cycle::RevisionCycle,
     branch_label_conflict::BranchLabelConflict,
     dangling_depends_on::DanglingDependsOn,
+    invalid_revision_id::InvalidRevisionId,
     missing_down_revision::MissingDownRevision,
     todo_in_migration::TodoInMigration,
+    invalid_revision_value::InvalidRevisionValue,
     unparsable_revision_file::UnparsableRevisionFile,
     unknowable_revision_value::UnknowableRevisionValue,
 }
@@ -218,7 +219,10 @@ mod tests {
             assert!(names.insert(rule.name()), "duplicate name {}", rule.name());
             let code = rule.code();
             assert!(code.len() == 5 && code.starts_with("MC"), "bad code {code}");
-            assert!(code[2..].chars().all(|c| c.is_ascii_digit()), "bad code {code}");
+            assert!(
+                code[2..].chars().all(|c| c.is_ascii_digit()),
+                "bad code {code}"
+            );
             let expected_scope = match &code[2..3] {
                 "1" => Scope::Graph,
                 "2" => Scope::File,
@@ -243,7 +247,11 @@ mod tests {
             for heading in ["## What it does", "## Why is this bad?", "## Example"] {
                 assert!(doc.contains(heading), "{} lacks `{heading}`", rule.code());
             }
-            assert!(doc.contains("Use instead"), "{} lacks `Use instead`", rule.code());
+            assert!(
+                doc.contains("Use instead"),
+                "{} lacks `Use instead`",
+                rule.code()
+            );
         }
     }
 
@@ -275,7 +283,10 @@ mod tests {
     #[test]
     fn lookup_by_code_or_name() {
         assert_eq!(Rule::from_code_or_name("mc101"), Some(Rule::MultipleHeads));
-        assert_eq!(Rule::from_code_or_name("multiple-heads"), Some(Rule::MultipleHeads));
+        assert_eq!(
+            Rule::from_code_or_name("multiple-heads"),
+            Some(Rule::MultipleHeads)
+        );
         assert_eq!(Rule::from_code_or_name("MC999"), None);
     }
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::{declare_rule, Checker, GraphContext};
+use crate::rules::{Checker, GraphContext};
 
 declare_rule! {
     /// ## What it does

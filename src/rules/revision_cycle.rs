@@ -1,6 +1,6 @@
 use crate::alembic::graph::GraphProblem;
 use crate::diagnostic::Diagnostic;
-use crate::rules::{declare_rule, Checker, GraphContext, Rule};
+use crate::rules::{Checker, GraphContext, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -40,20 +40,37 @@ declare_rule! {
 fn check(ctx: &GraphContext<'_>, out: &mut Vec<Diagnostic>) {
     for problem in ctx.graph().problems() {
         match problem {
-            GraphProblem::SelfLoop { node } => {
+            GraphProblem::SelfLoop {
+                node,
+                via_depends_on,
+            } => {
                 let id = ctx.id(*node);
+                let migration = ctx.migration(*node);
+                let (span, variable) = if *via_depends_on {
+                    (migration.depends_on_span(), "depends_on")
+                } else {
+                    (migration.down_revision_span(), "down_revision")
+                };
+                let help = if *via_depends_on {
+                    format!("Remove `{id}` (or its own branch label) from `depends_on` of `{id}`.")
+                } else {
+                    format!(
+                        "Set `down_revision` of `{id}` to the revision it follows, or `None` for the first revision."
+                    )
+                };
                 out.push(
                     Diagnostic::new(
                         Rule::RevisionCycle,
-                        ctx.migration(*node).down_revision_span(),
-                        format!("Revision `{id}` names itself as its parent."),
+                        span,
+                        format!("Revision `{id}` names itself in its own `{variable}`."),
                     )
-                    .with_help(format!(
-                        "Set `down_revision` of `{id}` to the revision it follows, or `None` for the first revision."
-                    )),
+                    .with_help(help),
                 );
             }
-            GraphProblem::Cycle { members } => {
+            GraphProblem::Cycle {
+                members,
+                via_depends_on,
+            } => {
                 let Some(&first) = members.iter().min_by_key(|&&m| &ctx.migration(m).path) else {
                     continue;
                 };
@@ -62,12 +79,15 @@ fn check(ctx: &GraphContext<'_>, out: &mut Vec<Diagnostic>) {
                     .map(|&m| format!("`{}`", ctx.id(m)))
                     .collect::<Vec<_>>()
                     .join(" -> ");
+                let through = if *via_depends_on {
+                    "their parents and `depends_on`"
+                } else {
+                    "their parents"
+                };
                 let mut diagnostic = Diagnostic::new(
                     Rule::RevisionCycle,
                     ctx.migration(first).down_revision_span(),
-                    format!(
-                        "The revisions {chain} form a cycle through their parents."
-                    ),
+                    format!("The revisions {chain} form a cycle through {through}."),
                 )
                 .with_help(format!(
                     "Break the cycle: the oldest of these revisions must not descend from the others (for the first revision, `down_revision = None`); `{}` is the one shown here.",

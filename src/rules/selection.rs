@@ -47,16 +47,16 @@ pub fn resolve(selector: &str, setting: &str) -> Result<Vec<Rule>, UnknownRule> 
         return Ok(vec![rule]);
     }
     let upper = selector.to_ascii_uppercase();
-    let rules: Vec<Rule> = if upper.starts_with("MC") && upper[2..].chars().all(|c| c.is_ascii_digit())
-    {
-        Rule::ALL
-            .iter()
-            .copied()
-            .filter(|rule| rule.code().starts_with(&upper))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let rules: Vec<Rule> =
+        if upper.starts_with("MC") && upper[2..].chars().all(|c| c.is_ascii_digit()) {
+            Rule::ALL
+                .iter()
+                .copied()
+                .filter(|rule| rule.code().starts_with(&upper))
+                .collect()
+        } else {
+            Vec::new()
+        };
     if rules.is_empty() {
         return Err(UnknownRule {
             selector: selector.to_string(),
@@ -150,9 +150,13 @@ mod tests {
 
     #[test]
     fn select_replaces_and_ignore_removes() {
-        let selection =
-            RuleSelection::build(Some(&strings(&["MC1"])), &[], &strings(&["multiple-heads"]), &[])
-                .unwrap();
+        let selection = RuleSelection::build(
+            Some(&strings(&["MC1"])),
+            &[],
+            &strings(&["multiple-heads"]),
+            &[],
+        )
+        .unwrap();
         assert!(!selection.is_enabled(Rule::MultipleHeads));
         assert!(selection.is_enabled(Rule::DanglingDownRevision));
         assert!(!selection.is_enabled(Rule::TodoInMigration));
@@ -165,8 +169,14 @@ mod tests {
             ("MC1".to_string(), Level::Warning),
         ];
         let selection = RuleSelection::build(None, &[], &[], &severity).unwrap();
-        assert_eq!(selection.severity(Rule::MultipleHeads), Some(Severity::Error));
-        assert_eq!(selection.severity(Rule::DanglingDownRevision), Some(Severity::Warning));
+        assert_eq!(
+            selection.severity(Rule::MultipleHeads),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            selection.severity(Rule::DanglingDownRevision),
+            Some(Severity::Warning)
+        );
     }
 
     #[test]

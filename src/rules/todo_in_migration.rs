@@ -1,7 +1,7 @@
 use ruff_text_size::{TextRange, TextSize};
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::{declare_rule, Checker, FileContext, Rule};
+use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
     /// ## What it does

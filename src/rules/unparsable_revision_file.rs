@@ -1,4 +1,4 @@
-use crate::rules::{declare_rule, Checker};
+use crate::rules::Checker;
 
 declare_rule! {
     /// ## What it does

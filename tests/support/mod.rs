@@ -19,8 +19,14 @@ impl TestRepo {
     /// `git init` with a main branch and an identity.
     pub fn new() -> TestRepo {
         let repo = TestRepo {
-            dir: tempfile::Builder::new().prefix("migcheck-repo").tempdir().expect("temp dir"),
-            home: tempfile::Builder::new().prefix("migcheck-home").tempdir().expect("temp dir"),
+            dir: tempfile::Builder::new()
+                .prefix("migcheck-repo")
+                .tempdir()
+                .expect("temp dir"),
+            home: tempfile::Builder::new()
+                .prefix("migcheck-home")
+                .tempdir()
+                .expect("temp dir"),
         };
         repo.git(&["init", "-q", "-b", "main"]);
         repo

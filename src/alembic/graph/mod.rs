@@ -53,6 +53,7 @@
 //! about; normalizing dependencies is one pass per 64 distinct targets.
 
 mod collect;
+mod flags;
 mod labels;
 mod links;
 mod load;
