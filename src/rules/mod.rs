@@ -157,6 +157,9 @@ registry! {
     invalid_revision_value::InvalidRevisionValue,
     unparsable_revision_file::UnparsableRevisionFile,
     unknowable_revision_value::UnknowableRevisionValue,
+    unknown_suppression::UnknownSuppression,
+    unused_suppression::UnusedSuppression,
+    suppression_without_reason::SuppressionWithoutReason,
 }
 
 impl Rule {

@@ -28,6 +28,16 @@ pub enum Level {
     Off,
 }
 
+impl From<crate::config::RuleLevel> for Level {
+    fn from(level: crate::config::RuleLevel) -> Level {
+        match level {
+            crate::config::RuleLevel::Error => Level::Error,
+            crate::config::RuleLevel::Warning => Level::Warning,
+            crate::config::RuleLevel::Off => Level::Off,
+        }
+    }
+}
+
 impl Default for RuleSelection {
     fn default() -> Self {
         RuleSelection {
