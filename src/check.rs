@@ -30,12 +30,7 @@ pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnos
         let (true, Some(parsed)) = (migration.lint, &migration.parsed) else {
             continue;
         };
-        let context = FileContext {
-            project,
-            migration,
-            parsed,
-            settings: &settings.rules,
-        };
+        let context = FileContext::new(project, migration, parsed, &settings.rules);
         for rule in settings.selection.rules() {
             if let Checker::File(check) = rule.checker() {
                 check(&context, &mut diagnostics);

@@ -1,9 +1,12 @@
 //! What a rule gets to look at: the loaded project (files, graph) and the
 //! settings that apply, for the whole graph or for one changed file.
 
+use std::cell::OnceCell;
+
 use regex::Regex;
 
 use crate::alembic::graph::RevisionGraph;
+use crate::alembic::operations::Operations;
 use crate::alembic::revision_file::ParsedRevision;
 use crate::project::{Migration, Project};
 
@@ -61,4 +64,29 @@ pub struct FileContext<'a> {
     pub migration: &'a Migration,
     pub parsed: &'a ParsedRevision,
     pub settings: &'a RuleSettings,
+    /// The operations of `upgrade()`/`downgrade()`, read on first use and
+    /// shared by every rule.
+    operations: OnceCell<Operations>,
+}
+
+impl<'a> FileContext<'a> {
+    pub fn new(
+        project: &'a Project,
+        migration: &'a Migration,
+        parsed: &'a ParsedRevision,
+        settings: &'a RuleSettings,
+    ) -> Self {
+        FileContext {
+            project,
+            migration,
+            parsed,
+            settings,
+            operations: OnceCell::new(),
+        }
+    }
+
+    /// What `upgrade()` and `downgrade()` do, read once per file.
+    pub fn operations(&self) -> &Operations {
+        self.operations.get_or_init(|| Operations::of(self.parsed))
+    }
 }
