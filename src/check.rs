@@ -12,13 +12,13 @@ use std::collections::HashMap;
 use globset::GlobSet;
 
 pub use lint_scope::{check_start_after, StartAfterError};
-pub use path_settings::{dialect_from_url, PathSettings};
+pub use path_settings::PathSettings;
 
 use crate::config::{Override, Settings};
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
 use crate::project::Project;
 use crate::rules::selection::{RuleSelection, SelectionLayer, UnknownRule};
-use crate::rules::{Checker, FileContext, GraphContext, Rule, RuleSettings};
+use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
 
 use lint_scope::LintScope;
 use path_settings::{validate_overrides, PathResolver};
@@ -81,7 +81,11 @@ impl CheckSettings {
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
     let mut resolver = PathResolver::new(
         settings,
-        dialect_from_url(project.alembic.sqlalchemy_url.as_deref()),
+        project
+            .alembic
+            .sqlalchemy_url
+            .as_deref()
+            .and_then(dialect_of_url),
     );
     let scope = LintScope::new(project, settings);
     let mut diagnostics = Vec::new();
@@ -114,12 +118,7 @@ pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnos
             continue;
         };
         let path_settings = resolver.get(&migration.path);
-        let context = FileContext {
-            project,
-            migration,
-            parsed,
-            settings: &path_settings.rules,
-        };
+        let context = FileContext::new(project, migration, parsed, &path_settings.rules);
         for rule in path_settings.selection.rules() {
             if let Checker::File(check) = rule.checker() {
                 check(&context, &mut diagnostics);

@@ -3,14 +3,14 @@
 //! command line. Selections are layered (see
 //! [`RuleSelection::from_layers`]); the dialect, TODO patterns and
 //! `require-suppression-reason` come from the last layer that sets them, and
-//! the dialect falls back to the one `sqlalchemy.url` names.
+//! the dialect falls back to the one `sqlalchemy.url` names
+//! ([`crate::rules::dialect_of_url`]).
 
 use std::collections::HashMap;
 
 use crate::config::Override;
-use crate::db::DatabaseUrl;
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
-use crate::rules::RuleSettings;
+use crate::rules::{normalize_dialect, RuleSettings};
 
 use super::CheckSettings;
 
@@ -50,18 +50,6 @@ pub(crate) fn validate_overrides(
         })?;
     }
     Ok(())
-}
-
-/// The dialect a SQLAlchemy URL names (`postgresql+psycopg2://...` gives
-/// `postgresql`), or `None` for no URL, a URL that does not parse, or the
-/// placeholder `driver://...` of Alembic's `alembic.ini` template.
-pub fn dialect_from_url(url: Option<&str>) -> Option<String> {
-    let url = DatabaseUrl::parse(url?.trim()).ok()?;
-    match url.dialect().to_ascii_lowercase().as_str() {
-        "" | "driver" => None,
-        "postgres" => Some("postgresql".to_string()),
-        dialect => Some(dialect.to_string()),
-    }
 }
 
 /// Resolves and remembers the settings of each combination of overrides,
@@ -128,9 +116,10 @@ fn resolve(settings: &CheckSettings, key: &[usize], project_dialect: Option<&str
             require_suppression_reason = required;
         }
     }
-    if rules.dialect.is_none() {
-        rules.dialect = project_dialect.map(str::to_string);
-    }
+    rules.dialect = match &rules.dialect {
+        Some(dialect) => Some(normalize_dialect(dialect)),
+        None => project_dialect.map(str::to_string),
+    };
     PathSettings {
         selection,
         rules,
@@ -226,21 +215,5 @@ todo-patterns = ['\bXXX\b']
             error.to_string(),
             "unknown rule `MC77` in `overrides.ignore` for path `a`: use a code such as `MC101`, a name such as `multiple-heads`, or a prefix such as `MC3`"
         );
-    }
-
-    #[test]
-    fn dialects_from_urls() {
-        for (url, dialect) in [
-            ("postgresql+psycopg2://u:p@db/app", Some("postgresql")),
-            ("postgres://db/app", Some("postgresql")),
-            ("sqlite:///app.db", Some("sqlite")),
-            ("mysql+pymysql://db/app", Some("mysql")),
-            ("driver://user:pass@localhost/dbname", None),
-            ("${DATABASE_URL}", None),
-            ("", None),
-        ] {
-            assert_eq!(dialect_from_url(Some(url)).as_deref(), dialect, "{url}");
-        }
-        assert_eq!(dialect_from_url(None), None);
     }
 }

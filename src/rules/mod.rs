@@ -12,7 +12,10 @@ mod context;
 pub mod selection;
 pub(crate) mod suggest;
 
-pub use context::{default_todo_patterns, FileContext, GraphContext, RuleSettings};
+pub use context::{
+    default_todo_patterns, dialect_of_url, normalize_dialect, FileContext, GraphContext,
+    RuleSettings,
+};
 
 /// What a rule looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
