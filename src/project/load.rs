@@ -140,6 +140,32 @@ pub fn load_project(
     })
 }
 
+/// A project from file texts already at hand (tests, benchmarks): every file
+/// is read in full and linted, as with `--all`.
+pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> Project {
+    let mut diagnostics = Vec::new();
+    let mut migrations: Vec<Migration> = files
+        .iter()
+        .map(|(path, text)| {
+            read_migration(
+                path.to_string(),
+                text.as_bytes(),
+                true,
+                true,
+                &mut diagnostics,
+            )
+        })
+        .collect();
+    let (graph, node_migration) = build_graph(&mut migrations);
+    Project {
+        alembic,
+        migrations,
+        graph,
+        node_migration,
+        load_diagnostics: diagnostics,
+    }
+}
+
 /// A sort key that puts a folder's files before its subfolders (a top-down walk).
 fn walk_order(path: &str) -> Vec<(u8, &str)> {
     let mut parts: Vec<&str> = path.split('/').collect();
