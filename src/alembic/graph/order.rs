@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::reach::{Waiting, NONE};
+use super::walk::reach;
 use super::{ResolveError, RevisionGraph};
 
 impl RevisionGraph {
@@ -28,7 +29,10 @@ impl RevisionGraph {
         let mut initial: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
         initial.sort_unstable_by_key(|&h| names.rank[h]);
         initial.dedup();
-        let mut waiting = Waiting::new(self.reach_index());
+        let relevant = reach(todo.len(), &todo_list(&todo), |v, out| {
+            out.extend(self.links.order_parents(names, v));
+        });
+        let mut waiting = Waiting::new(self.reach_index(), &relevant);
         let mut key_of = vec![NONE; todo.len()];
         let mut list: BTreeMap<u64, usize> = BTreeMap::new();
         for (k, &h) in initial.iter().enumerate() {
@@ -66,6 +70,7 @@ impl RevisionGraph {
                 .collect();
             key_of[candidate] = NONE;
             waiting.set(candidate, NONE);
+            waiting.emitted(candidate);
             match add.split_first() {
                 None => {
                     list.remove(&cursor);
@@ -93,4 +98,12 @@ impl RevisionGraph {
         }
         Ok(out)
     }
+}
+
+fn todo_list(todo: &[bool]) -> Vec<usize> {
+    todo.iter()
+        .enumerate()
+        .filter(|(_, &t)| t)
+        .map(|(i, _)| i)
+        .collect()
 }
