@@ -10,6 +10,12 @@
 //! descends from the candidate" question goes to `reach`, and the list is a
 //! map from stable keys (entries never move relative to each other, new ones
 //! are appended) to revisions.
+//!
+//! Each step is `O(log n)` plus the cost of the reachability question. In an
+//! acyclic graph every jump lands on a strict descendant, so between two
+//! emissions the cursor jumps fewer times than there are heads in the list;
+//! more jumps than that means the cursor is going round a cycle, where Alembic
+//! loops forever, and migcheck reports [`ResolveError::NeverTerminates`].
 
 use std::collections::BTreeMap;
 
