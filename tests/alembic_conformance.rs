@@ -101,7 +101,7 @@ fn matches(ours: &Value, theirs: &[Value]) -> bool {
 fn check_load_error(graph: &RevisionGraph, expected: &Value, problems: &mut Vec<String>) {
     let ours = graph.alembic_error();
     let (Some(ours), Some(class)) = (ours, expected["class"].as_str()) else {
-        if ours.is_some() != !expected.is_null() {
+        if ours.is_some() == expected.is_null() {
             problems.push(format!("load error: migcheck {ours:?}, Alembic {expected}"));
         }
         return;
