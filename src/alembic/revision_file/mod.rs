@@ -42,6 +42,7 @@ mod file_name;
 mod full;
 mod header;
 mod literal;
+mod prepass;
 mod scan;
 mod value;
 mod walk;
