@@ -89,7 +89,15 @@ impl Scanner<'_> {
     }
 
     /// Git's `<<<<<<<`, `|||||||`, `=======` and `>>>>>>>` at the start of a line.
+    #[inline]
     pub(super) fn check_conflict_marker(&mut self) {
+        if matches!(self.b.get(self.i), Some(b'<' | b'=' | b'>' | b'|')) {
+            self.conflict_marker();
+        }
+    }
+
+    #[cold]
+    fn conflict_marker(&mut self) {
         let rest = &self.b[self.i..];
         let Some(&c) = rest.first() else { return };
         if !matches!(c, b'<' | b'=' | b'>' | b'|')

@@ -237,61 +237,53 @@ enum Word {
 }
 
 fn classify(word: &[u8]) -> Word {
-    // Most identifiers are none of these: switch on the length first.
-    let candidates: &[(&[u8], Word)] = match word.len() {
-        2 => &[
-            (b"if", Word::OperatorOrCompound),
-            (b"or", Word::Operator),
-            (b"in", Word::Operator),
-            (b"is", Word::Operator),
+    use Word::*;
+    // Most identifiers are none of these: switch on length and first byte.
+    let Some(&first) = word.first() else {
+        return Plain;
+    };
+    let candidates: &[(&[u8], Word)] = match (word.len(), first) {
+        (2, b'i') => &[
+            (b"if", OperatorOrCompound),
+            (b"in", Operator),
+            (b"is", Operator),
         ],
-        3 => &[
-            (b"not", Word::Operator),
-            (b"and", Word::Operator),
-            (b"for", Word::Compound),
-            (b"try", Word::Compound),
-            (b"def", Word::Def),
+        (2, b'o') => &[(b"or", Operator)],
+        (3, b'n') => &[(b"not", Operator)],
+        (3, b'a') => &[(b"and", Operator)],
+        (3, b'f') => &[(b"for", Compound)],
+        (3, b't') => &[(b"try", Compound)],
+        (3, b'd') => &[(b"def", Def)],
+        (4, b'e') => &[
+            (b"else", OperatorOrCompound),
+            (b"elif", Compound),
+            (b"exec", Escape),
+            (b"eval", Escape),
         ],
-        4 => &[
-            (b"else", Word::OperatorOrCompound),
-            (b"elif", Word::Compound),
-            (b"with", Word::Compound),
-            (b"case", Word::Compound),
-            (b"vars", Word::Escape),
-            (b"exec", Word::Escape),
-            (b"eval", Word::Escape),
-        ],
-        5 => &[
-            (b"await", Word::Operator),
-            (b"yield", Word::Operator),
-            (b"while", Word::Compound),
-            (b"class", Word::Compound),
-            (b"async", Word::Async),
-            (b"match", Word::Compound),
-        ],
-        6 => &[
-            (b"import", Word::Import),
-            (b"lambda", Word::Lambda),
-            (b"except", Word::Compound),
-            (b"locals", Word::Escape),
-        ],
-        7 => &[
-            (b"globals", Word::Escape),
-            (b"modules", Word::Escape),
-            (b"finally", Word::Compound),
-        ],
-        8 => &[(b"revision", Word::Header)],
-        9 => &[(b"f_globals", Word::Escape)],
-        10 => &[(b"depends_on", Word::Header)],
-        11 => &[(b"__getattr__", Word::Escape)],
-        13 => &[
-            (b"down_revision", Word::Header),
-            (b"branch_labels", Word::Header),
-        ],
+        (4, b'w') => &[(b"with", Compound)],
+        (4, b'c') => &[(b"case", Compound)],
+        (4, b'v') => &[(b"vars", Escape)],
+        (5, b'a') => &[(b"await", Operator), (b"async", Async)],
+        (5, b'y') => &[(b"yield", Operator)],
+        (5, b'w') => &[(b"while", Compound)],
+        (5, b'c') => &[(b"class", Compound)],
+        (5, b'm') => &[(b"match", Compound)],
+        (6, b'i') => &[(b"import", Import)],
+        (6, b'l') => &[(b"lambda", Lambda), (b"locals", Escape)],
+        (6, b'e') => &[(b"except", Compound)],
+        (7, b'g') => &[(b"globals", Escape)],
+        (7, b'm') => &[(b"modules", Escape)],
+        (7, b'f') => &[(b"finally", Compound)],
+        (8, b'r') => &[(b"revision", Header)],
+        (9, b'f') => &[(b"f_globals", Escape)],
+        (10, b'd') => &[(b"depends_on", Header)],
+        (11, b'_') => &[(b"__getattr__", Escape)],
+        (13, b'd') => &[(b"down_revision", Header)],
+        (13, b'b') => &[(b"branch_labels", Header)],
         _ => &[],
     };
     candidates
         .iter()
         .find(|(w, _)| *w == word)
-        .map_or(Word::Plain, |(_, kind)| *kind)
+        .map_or(Plain, |(_, kind)| *kind)
 }
