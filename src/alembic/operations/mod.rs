@@ -86,7 +86,7 @@ pub struct Argument {
     pub keyword: bool,
     /// The value expression.
     pub range: TextRange,
-    /// The value, when it is a literal.
+    /// The value, when it is a literal; `op.f("name")` counts as the string.
     pub value: Option<Literal>,
 }
 
@@ -385,6 +385,17 @@ mod tests {
         );
         assert_eq!(ops.operations[0].suffix.as_deref(), Some("engine1"));
         assert_eq!(ops.functions.len(), 2);
+    }
+
+    #[test]
+    fn names_marked_with_op_f_are_strings() {
+        let ops = operations(
+            "def upgrade():\n    op.create_index(op.f('ix_users_email'), 'users', ['email'])\n",
+        );
+        assert_eq!(
+            ops.operations[0].str_arg("index_name"),
+            Some("ix_users_email")
+        );
     }
 
     #[test]

@@ -42,10 +42,14 @@ pub(super) fn literal_sql(expr: &Expr) -> Option<SqlText> {
 }
 
 /// A word of SQL outside strings and comments: a keyword or an identifier,
-/// upper-cased, with its parenthesis depth within the statement.
+/// with its parenthesis depth within the statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
+    /// Upper-cased; a `"quoted"` identifier keeps its case and quotes, so it
+    /// never reads as a keyword.
     pub text: String,
+    /// As written.
+    pub raw: String,
     pub depth: u32,
 }
 
@@ -88,14 +92,14 @@ impl Statement<'_> {
         self.words.iter().any(|w| w.text == word)
     }
 
-    /// The word right after the first top-level `word` (`UPDATE users SET ...`
-    /// gives `USERS` after `UPDATE`).
+    /// The word right after the first top-level `word`, as written
+    /// (`UPDATE users SET ...` gives `users` after `UPDATE`).
     pub fn word_after(&self, word: &str) -> Option<&str> {
         let index = self
             .words
             .iter()
             .position(|w| w.depth == 0 && w.text == word)?;
-        self.words.get(index + 1).map(|w| w.text.as_str())
+        self.words.get(index + 1).map(|w| w.raw.as_str())
     }
 }
 
@@ -125,7 +129,15 @@ pub fn statements(sql: &str) -> Vec<Statement<'_>> {
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'\'' => i = skip_quoted(bytes, i, b'\'', false),
-            b'"' => i = skip_quoted(bytes, i, b'"', false),
+            b'"' => {
+                let begin = i;
+                i = skip_quoted(bytes, i, b'"', false);
+                words.push(Word {
+                    text: sql[begin..i].to_string(),
+                    raw: sql[begin..i].to_string(),
+                    depth,
+                });
+            }
             b'$' => match dollar_tag(bytes, i) {
                 Some(tag) => {
                     let body = i + tag.len();
@@ -164,6 +176,7 @@ pub fn statements(sql: &str) -> Vec<Statement<'_>> {
                 }
                 words.push(Word {
                     text: sql[begin..i].to_ascii_uppercase(),
+                    raw: sql[begin..i].to_string(),
                     depth,
                 });
             }
@@ -270,6 +283,8 @@ mod tests {
         let s = &statements("WITH old AS (SELECT id FROM t WHERE x) DELETE FROM t USING old")[0];
         assert_eq!(s.verb(), Some("DELETE"));
         assert!(!s.has_top_level("WHERE"));
-        assert_eq!(s.word_after("FROM"), Some("T"));
+        assert_eq!(s.word_after("FROM"), Some("t"));
+        let s = &statements("update \"Users\" set a = 1")[0];
+        assert_eq!(s.word_after("UPDATE"), Some("\"Users\""));
     }
 }

@@ -163,7 +163,7 @@ impl Walker<'_, '_> {
                 param: param.map(str::to_string),
                 keyword: false,
                 range: arg.range(),
-                value: Literal::of(arg, self.source),
+                value: self.literal(arg),
             });
         }
         for keyword in &call.arguments.keywords {
@@ -171,7 +171,7 @@ impl Walker<'_, '_> {
                 param: keyword.arg.as_ref().map(|a| a.to_string()),
                 keyword: true,
                 range: keyword.value.range(),
-                value: Literal::of(&keyword.value, self.source),
+                value: self.literal(&keyword.value),
             });
         }
         let arg_expr = |param: &str| -> Option<&Expr> {
@@ -244,6 +244,19 @@ impl Walker<'_, '_> {
             }
         }
         self.out.push(operation);
+    }
+
+    /// A literal, or the name inside `op.f("ix_users_email")` (a name marked as
+    /// final for the naming convention).
+    fn literal(&self, expr: &Expr) -> Option<Literal> {
+        if let Expr::Call(call) = expr {
+            if let (Some((_, "f")), [Expr::StringLiteral(name)]) =
+                (self.classify(call), &*call.arguments.args)
+            {
+                return Some(Literal::Str(name.value.to_str().to_string()));
+            }
+        }
+        Literal::of(expr, self.source)
     }
 
     /// A table name: a string, `sa.table("t", ...)` / `sa.Table("t", ...)`, or a
