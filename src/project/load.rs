@@ -150,8 +150,8 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
             read_migration(
                 path.to_string(),
                 text.as_bytes(),
-                true,
-                true,
+                (true, true),
+                None,
                 &mut diagnostics,
             )
         })
