@@ -17,6 +17,13 @@ Examples:
   migcheck rule MC101               explain a rule
   git migcheck check -c services/billing/alembic.ini
 
+Configuration:
+  [tool.migcheck] in pyproject.toml, or .migcheck.yaml, at the repository root. For each
+  file, later layers win: defaults < top-level settings < matching `overrides` entries
+  (in order) < command-line flags (--select, --extend-select, --ignore, --strict-heads).
+  Suppress a finding with `# migcheck: ignore[MC301] reason` on its line or the line
+  above, or `# migcheck: ignore-file[MC301] reason` anywhere in the file.
+
 Exit status:
   0  no finding that fails (warnings allowed)
   1  findings that fail (errors), or a command's negative answer
@@ -128,7 +135,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output_format: Option<OutputFormat>,
 
-    /// Rules to run instead of the configured set (codes, names or prefixes such as `MC1`).
+    /// Rules to run instead of the configured set (codes, names or prefixes such as `MC1`); beats the configuration.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,
 
