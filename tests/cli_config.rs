@@ -276,3 +276,64 @@ fn readme_configuration_examples_are_valid_and_say_the_same() {
         assert_eq!(a.require_suppression_reason, b.require_suppression_reason);
     }
 }
+
+const INDEX_BODY: &str = "    op.create_index(\"ix_users_email\", \"users\", [\"email\"])";
+
+/// The locations of one rule's findings.
+fn of_rule(found: &[String], code: &str) -> Vec<String> {
+    found
+        .iter()
+        .filter(|location| location.ends_with(code))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn dialect_from_the_url_the_configuration_and_per_folder() {
+    let repo = TestRepo::alembic();
+    repo.revision("a1", None, "    pass");
+    repo.commit_all("base");
+    repo.revision("b2", Some("a1"), INDEX_BODY);
+    repo.revision("c3", Some("b2"), INDEX_BODY);
+    repo.git(&["add", "-A"]);
+    // alembic.ini says sqlite: no PostgreSQL locking advice.
+    let (_, found) = concise(&repo, &[]);
+    assert_eq!(of_rule(&found, "MC309"), Vec::<String>::new());
+    // The configuration says PostgreSQL, except for one file.
+    repo.write(
+        ".migcheck.yaml",
+        "dialect: postgresql\noverrides:\n  - path: migrations/versions/c3_*.py\n    dialect: sqlite\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (_, found) = concise(&repo, &[]);
+    assert_eq!(
+        of_rule(&found, "MC309"),
+        ["migrations/versions/b2_step.py:20:5: MC309"]
+    );
+}
+
+#[test]
+fn graph_findings_are_suppressed_in_the_file_they_point_into() {
+    let repo = TestRepo::alembic();
+    repo.revision("a1", None, "    pass");
+    repo.commit_all("base");
+    let suppression = "    # migcheck: ignore-file[multiple-heads] merged in the next release\n    pass";
+    repo.revision("b2", Some("a1"), "    pass");
+    repo.revision("c3", Some("a1"), suppression);
+    repo.git(&["add", "-A"]);
+    // MC101 points at `b2`: the suppression in `c3` is unused.
+    let (code, found) = concise(&repo, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        found,
+        [
+            "migrations/versions/b2_step.py:13:17: MC101",
+            "migrations/versions/c3_step.py:20:29: MC904"
+        ]
+    );
+    repo.revision("b2", Some("a1"), suppression);
+    repo.git(&["add", "-A"]);
+    let (code, found) = concise(&repo, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(found, ["migrations/versions/c3_step.py:20:29: MC904"]);
+}
