@@ -1,4 +1,4 @@
-use crate::alembic::operations::Function;
+use crate::alembic::operations::{Function, Operation};
 use crate::diagnostic::Diagnostic;
 use crate::rules::function_body::{does_nothing, function_def, refuses_to_run};
 use crate::rules::undo::undo_list;
@@ -69,10 +69,26 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             "only raises `NotImplementedError`"
         };
-        let up_ops = operations
+        let up_ops: Vec<&Operation> = operations
             .upgrade()
-            .filter(|op| op.suffix == down.suffix);
-        let help = match undo_list(up_ops, ctx.parsed.source.text()) {
+            .filter(|op| op.suffix == down.suffix)
+            .collect();
+        let change = match up_ops.as_slice() {
+            [] => "changes the database".to_string(),
+            [first, rest @ ..] => {
+                let on = first
+                    .table
+                    .as_deref()
+                    .map(|table| format!(" on `{table}`"))
+                    .unwrap_or_default();
+                match rest.len() {
+                    0 => format!("runs `op.{}`{on}", first.name),
+                    1 => format!("runs `op.{}`{on} and 1 more operation", first.name),
+                    n => format!("runs `op.{}`{on} and {n} more operations", first.name),
+                }
+            }
+        };
+        let help = match undo_list(up_ops.iter().copied(), ctx.parsed.source.text()) {
             Some(calls) => format!("Reverse `{up_name}()` in `{down_name}()`: {calls}."),
             None => format!(
                 "Write the steps that reverse `{up_name}()` in `{down_name}()`, or suppress this finding with the reason it cannot be reversed."
@@ -82,7 +98,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 Rule::EmptyDowngrade,
                 ctx.parsed.source.span(down.name_range),
-                format!("`{down_name}()` {what} while `{up_name}()` changes the database."),
+                format!("`{down_name}()` {what} while `{up_name}()` {change}."),
             )
             .with_help(help),
         );
@@ -103,7 +119,7 @@ mod tests {
         assert_eq!(pointed_at(&text, &found), "downgrade");
         assert_eq!(
             found.message,
-            "`downgrade()` does nothing while `upgrade()` changes the database."
+            "`downgrade()` does nothing while `upgrade()` runs `op.add_column` on `users`."
         );
         assert_eq!(
             found.help.as_deref(),
@@ -147,7 +163,7 @@ mod tests {
         let found = single(Rule::EmptyDowngrade, &text);
         assert_eq!(
             found.message,
-            "`downgrade_engine1()` does nothing while `upgrade_engine1()` changes the database."
+            "`downgrade_engine1()` does nothing while `upgrade_engine1()` runs `op.add_column` on `users`."
         );
     }
 

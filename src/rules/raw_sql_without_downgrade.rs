@@ -67,7 +67,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         None => match first.sql.as_ref() {
             Some(sql) => format!(
                 "Add the `op.execute(...)` that reverses `{}` to `downgrade()`.",
-                shorten(&sql.text)
+                shorten(&sql.text, 60)
             ),
             None => "Add the `op.execute(...)` that reverses this SQL to `downgrade()`.".to_string(),
         },
@@ -76,7 +76,15 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             Rule::RawSqlWithoutDowngrade,
             ctx.parsed.source.span(first.range),
-            format!("`{function}` runs raw SQL with `op.execute` but `downgrade()` runs none."),
+            match first.sql.as_ref() {
+                Some(sql) => format!(
+                    "`{function}` runs `{}` with `op.execute` but `downgrade()` runs no raw SQL.",
+                    shorten(&sql.text, 40)
+                ),
+                None => format!(
+                    "`{function}` runs raw SQL with `op.execute` but `downgrade()` runs none."
+                ),
+            },
         )
         .with_help(help),
     );
@@ -154,14 +162,26 @@ fn reverse_of(sql: &str) -> Option<String> {
     Some(format!("DROP {kind}{concurrently} IF EXISTS {name}"))
 }
 
-/// The first line of SQL, cut to a length that fits a help line.
-fn shorten(sql: &str) -> String {
+/// The first line of SQL, cut at a word to at most `max` characters.
+fn shorten(sql: &str, max: usize) -> String {
     let line = sql.trim().lines().next().unwrap_or_default().trim();
-    if line.chars().count() > 60 {
-        format!("{}...", line.chars().take(57).collect::<String>())
-    } else {
-        line.to_string()
+    if line.chars().count() <= max {
+        return line.to_string();
     }
+    let mut out = String::new();
+    for word in line.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > max.saturating_sub(3) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = line.chars().take(max.saturating_sub(3)).collect();
+    }
+    out + "..."
 }
 
 #[cfg(test)]
@@ -184,7 +204,7 @@ mod tests {
         assert!(pointed_at(&text, &found).starts_with("op.execute(\"CREATE VIEW"));
         assert_eq!(
             found.message,
-            "`upgrade()` runs raw SQL with `op.execute` but `downgrade()` runs none."
+            "`upgrade()` runs `CREATE VIEW active_users AS SELECT *...` with `op.execute` but `downgrade()` runs no raw SQL."
         );
         assert_eq!(
             found.help.as_deref(),
@@ -201,7 +221,7 @@ mod tests {
         let found = single(Rule::RawSqlWithoutDowngrade, &text);
         assert_eq!(
             found.help.as_deref(),
-            Some("Add the `op.execute(...)` that reverses `ALTER TABLE users ALTER COLUMN id SET DEFAULT nextval('us...` to `downgrade()`.")
+            Some("Add the `op.execute(...)` that reverses `ALTER TABLE users ALTER COLUMN id SET DEFAULT...` to `downgrade()`.")
         );
     }
 
