@@ -13,6 +13,15 @@ pub(crate) fn upgrade_ops<'c>(ctx: &'c FileContext<'_>) -> impl Iterator<Item = 
     ctx.operations().upgrade()
 }
 
+/// A `postgresql_*=True` switch is off: missing, `False` or `None`. A value
+/// that is not a literal may well be `True`, so it counts as on.
+pub(crate) fn switch_is_off(op: &Operation, param: &str) -> bool {
+    match op.arg(param) {
+        None => true,
+        Some(arg) => matches!(arg.value, Some(Literal::Bool(false) | Literal::None)),
+    }
+}
+
 /// The call expression of an operation, `op.` included.
 pub(crate) fn span(ctx: &FileContext<'_>, op: &Operation) -> Span {
     ctx.parsed.source.span(op.range)

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::alembic_code::{py_str, span, table, upgrade_ops};
+use crate::rules::alembic_code::{switch_is_off, py_str, span, table, upgrade_ops};
 use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
@@ -48,7 +48,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     let ops = upgrade_ops(ctx).filter(|op| {
         op.name == "create_check_constraint"
             && !op.table_is_new
-            && !op.has_arg("postgresql_not_valid")
+            && switch_is_off(op, "postgresql_not_valid")
     });
     for op in ops {
         let table = table(ctx, op);

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::alembic_code::{name, py_str, span, table, upgrade_ops};
+use crate::rules::alembic_code::{switch_is_off, name, py_str, span, table, upgrade_ops};
 use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
@@ -47,7 +47,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let ops = upgrade_ops(ctx).filter(|op| {
-        op.name == "create_foreign_key" && !op.table_is_new && !op.has_arg("postgresql_not_valid")
+        op.name == "create_foreign_key" && !op.table_is_new && switch_is_off(op, "postgresql_not_valid")
     });
     for op in ops {
         let table = table(ctx, op);
@@ -99,6 +99,14 @@ mod tests {
              local_cols=['user_id'], remote_cols=['id'], ondelete='CASCADE')",
         );
         assert!(single(RULE, &text).message.contains("on `orders`"));
+    }
+
+    #[test]
+    fn explicit_false_is_flagged() {
+        single(
+            RULE,
+            &upgrade("    op.create_foreign_key('fk', 'orders', 'users', ['user_id'], ['id'], postgresql_not_valid=False)"),
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::alembic_code::{in_autocommit_block, name, other_keywords, py_arg, py_str, span, upgrade_ops, written};
+use crate::rules::alembic_code::{switch_is_off, in_autocommit_block, name, other_keywords, py_arg, py_str, span, upgrade_ops, written};
 use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
@@ -41,7 +41,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let ops = upgrade_ops(ctx).filter(|op| {
-        op.name == "drop_index" && !op.table_is_new && !op.has_arg("postgresql_concurrently")
+        op.name == "drop_index" && !op.table_is_new && switch_is_off(op, "postgresql_concurrently")
     });
     for op in ops {
         let index = name(ctx, op, "index_name", "the index");

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::rules::alembic_code::{
+use crate::rules::alembic_code::{switch_is_off, 
     in_autocommit_block, name, other_keywords, py_arg, py_table, span, table, upgrade_ops,
 };
 use crate::rules::{Checker, FileContext, Rule};
@@ -48,8 +48,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     let ops = upgrade_ops(ctx).filter(|op| {
         op.name == "create_index"
             && !op.table_is_new
-            // A value that is not a literal may well be `True`.
-            && !op.has_arg("postgresql_concurrently")
+            && switch_is_off(op, "postgresql_concurrently")
     });
     for op in ops {
         let index = name(ctx, op, "index_name", "the index");
@@ -109,6 +108,11 @@ mod tests {
     }
 
     #[test]
+    fn explicit_false_is_flagged() {
+        single(RULE, &upgrade("    op.create_index('ix', 'users', ['email'], postgresql_concurrently=False)"));
+    }
+
+    #[test]
     fn flags_the_batch_form_with_the_table_of_the_with() {
         let text = upgrade(
             "    with op.batch_alter_table('users') as batch_op:\n        batch_op.create_index('ix_users_email', ['email'])",
@@ -127,6 +131,8 @@ mod tests {
                  op.create_index('ix_users_email', 'users', ['email'], postgresql_concurrently=True)",
             ),
         );
+        // A value computed at run time may be `True`.
+        clean(RULE, &upgrade("    op.create_index('ix', 'users', ['email'], postgresql_concurrently=CONCURRENTLY)"));
         // Outside an autocommit block this is MC310's business.
         clean(RULE, &upgrade("    op.create_index('ix', 'users', ['email'], postgresql_concurrently=True)"));
     }

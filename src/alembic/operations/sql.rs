@@ -275,6 +275,15 @@ mod tests {
         assert!(!statements("SELECT \"where\" FROM t")[0].has_word("WHERE"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_splits_without_panicking(sql in "[ -~\\n\u{e9}\u{4e2d}$'\"();]{0,80}") {
+            for statement in statements(&sql) {
+                proptest::prop_assert!(sql.contains(statement.text));
+            }
+        }
+    }
+
     #[test]
     fn depth_separates_subqueries() {
         let s = &statements("UPDATE t SET a = (SELECT b FROM s WHERE s.id = t.id)")[0];
