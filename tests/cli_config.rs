@@ -317,7 +317,8 @@ fn graph_findings_are_suppressed_in_the_file_they_point_into() {
     let repo = TestRepo::alembic();
     repo.revision("a1", None, "    pass");
     repo.commit_all("base");
-    let suppression = "    # migcheck: ignore-file[multiple-heads] merged in the next release\n    pass";
+    let suppression =
+        "    # migcheck: ignore-file[multiple-heads] merged in the next release\n    pass";
     repo.revision("b2", Some("a1"), "    pass");
     repo.revision("c3", Some("a1"), suppression);
     repo.git(&["add", "-A"]);
