@@ -66,7 +66,27 @@ fn unknown_rule_in_an_override_names_it() {
     assert_eq!(code, 2, "{stdout}");
     assert_eq!(
         stderr,
-        "migcheck: error: unknown rule `MC2O2` in `overrides.ignore` for path `migrations/versions/legacy`: use a code such as `MC101`, a name such as `multiple-heads`, or a prefix such as `MC3`\n"
+        "migcheck: error: .migcheck.yaml: unknown rule `MC2O2` in `overrides.ignore` for path `migrations/versions/legacy`: use a code such as `MC101`, a name such as `multiple-heads`, or a prefix such as `MC3`\n"
+    );
+}
+
+#[test]
+fn unknown_rule_names_the_file_or_the_flag() {
+    let repo = history_with_todos(Some((
+        "pyproject.toml",
+        "[tool.migcheck]\nignore = [\"MC999\"]\n",
+    )));
+    let (code, _, stderr) = repo.run(&["check", "--select", "MC1"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("migcheck: error: pyproject.toml: unknown rule `MC999` in `ignore`: "),
+        "{stderr}"
+    );
+    let (code, _, stderr) = repo.run(&["check", "--extend-select", "MC9999"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("migcheck: error: unknown rule `MC9999` in `--extend-select`: "),
+        "{stderr}"
     );
 }
 

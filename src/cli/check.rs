@@ -7,7 +7,7 @@ use crate::check::{check_project, check_start_after, CheckSettings};
 use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
 use crate::report::{self, OutputFormat};
-use crate::rules::selection::{Level, SelectionLayer};
+use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
@@ -79,7 +79,12 @@ pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSett
         ignore: args.ignore.clone(),
         severity,
     };
-    Ok(CheckSettings::new(settings, cli)?)
+    // Each layer on its own first, so an unknown rule names where it was written.
+    RuleSelection::from_layers(&[&cli]).map_err(|error| UnknownRule {
+        setting: format!("--{}", error.setting),
+        selector: error.selector,
+    })?;
+    CheckSettings::new(settings, cli).with_context(|| config_name(settings).to_string())
 }
 
 /// The file the settings come from, for messages.
