@@ -17,7 +17,7 @@ pub use path_settings::PathSettings;
 use crate::config::{Override, Settings};
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
 use crate::project::Project;
-use crate::rules::selection::{RuleSelection, SelectionLayer, UnknownRule};
+use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
 
 use lint_scope::LintScope;
@@ -49,7 +49,7 @@ impl CheckSettings {
     /// The configuration with the command line's selection on top. Every
     /// selector, the overrides' included, is checked here.
     pub fn new(config: &Settings, cli_layer: SelectionLayer) -> Result<CheckSettings, UnknownRule> {
-        let config_layer = SelectionLayer {
+        let mut config_layer = SelectionLayer {
             select: config.select.clone(),
             extend_select: config.extend_select.clone(),
             ignore: config.ignore.clone(),
@@ -59,6 +59,11 @@ impl CheckSettings {
                 .map(|(selector, level)| (selector.clone(), (*level).into()))
                 .collect(),
         };
+        if config.strict_heads {
+            config_layer
+                .severity
+                .push((Rule::MultipleHeads.code().to_string(), Level::Error));
+        }
         let selection = RuleSelection::from_layers(&[&config_layer, &cli_layer])?;
         validate_overrides(&config.overrides, &config_layer)?;
         Ok(CheckSettings {

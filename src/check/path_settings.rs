@@ -196,6 +196,27 @@ todo-patterns = ['\bXXX\b']
     }
 
     #[test]
+    fn strict_heads_is_a_configuration_level_an_override_can_relax() {
+        let toml = "[tool.migcheck]\nstrict-heads = true\n\n[[tool.migcheck.overrides]]\n\
+                    path = \"legacy\"\nseverity = { MC101 = \"warning\" }\n";
+        let settings = settings(toml, SelectionLayer::default());
+        let mut resolver = PathResolver::new(&settings, None);
+        let error = Some(crate::diagnostic::Severity::Error);
+        let warning = Some(crate::diagnostic::Severity::Warning);
+        assert_eq!(
+            resolver.get("a.py").selection.severity(Rule::MultipleHeads),
+            error
+        );
+        assert_eq!(
+            resolver
+                .get("legacy/a.py")
+                .selection
+                .severity(Rule::MultipleHeads),
+            warning
+        );
+    }
+
+    #[test]
     fn dialect_falls_back_to_the_project_url() {
         let settings = settings("[tool.migcheck]\n", SelectionLayer::default());
         let mut resolver = PathResolver::new(&settings, Some("mysql".to_string()));

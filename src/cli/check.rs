@@ -70,7 +70,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
 /// layer above the configuration and its per-folder overrides.
 pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSettings> {
     let mut severity = Vec::new();
-    if args.strict_heads || settings.strict_heads {
+    if args.strict_heads {
         severity.push(("MC101".to_string(), Level::Error));
     }
     let cli = SelectionLayer {
