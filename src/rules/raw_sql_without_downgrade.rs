@@ -3,6 +3,7 @@ use crate::alembic::operations::Operation;
 use crate::diagnostic::Diagnostic;
 use crate::rules::alembic_code::py_str;
 use crate::rules::function_body::{function_def, refuses_to_run};
+use crate::rules::undo::reverse_sql;
 use crate::rules::{Checker, FileContext, Rule};
 
 declare_rule! {
@@ -62,7 +63,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         Some(suffix) => format!("upgrade_{suffix}()"),
         None => "upgrade()".to_string(),
     };
-    let help = match first.sql.as_ref().and_then(|sql| reverse_of(&sql.text)) {
+    let help = match first.sql.as_ref().and_then(|sql| reverse_sql(&sql.text)) {
         Some(reverse) => format!("Add `op.execute({})` to `downgrade()`.", py_str(&reverse)),
         None => match first.sql.as_ref() {
             Some(sql) => format!(
@@ -103,63 +104,6 @@ fn only_changes_rows(op: &Operation) -> bool {
                 Some("SELECT" | "INSERT" | "UPDATE" | "DELETE" | "MERGE")
             )
         })
-}
-
-/// The `DROP ...` that reverses a single `CREATE ...` of a named object whose
-/// drop needs nothing but its name.
-fn reverse_of(sql: &str) -> Option<String> {
-    let statements = statements(sql);
-    let [statement] = statements.as_slice() else {
-        return None;
-    };
-    let tokens: Vec<&str> = statement.text.split_whitespace().collect();
-    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
-    if upper.first().map(String::as_str) != Some("CREATE") {
-        return None;
-    }
-    let mut i = 1;
-    if upper.get(i).map(String::as_str) == Some("OR")
-        && upper.get(i + 1).map(String::as_str) == Some("REPLACE")
-    {
-        i += 2;
-    }
-    let kind = match upper.get(i).map(String::as_str)? {
-        "MATERIALIZED" if upper.get(i + 1).map(String::as_str) == Some("VIEW") => {
-            i += 1;
-            "MATERIALIZED VIEW"
-        }
-        "UNIQUE" if upper.get(i + 1).map(String::as_str) == Some("INDEX") => {
-            i += 1;
-            "INDEX"
-        }
-        "VIEW" => "VIEW",
-        "EXTENSION" => "EXTENSION",
-        "TYPE" => "TYPE",
-        "SEQUENCE" => "SEQUENCE",
-        "SCHEMA" => "SCHEMA",
-        "INDEX" => "INDEX",
-        "TABLE" => "TABLE",
-        _ => return None,
-    };
-    i += 1;
-    let mut concurrently = false;
-    if kind == "INDEX" && upper.get(i).map(String::as_str) == Some("CONCURRENTLY") {
-        concurrently = true;
-        i += 1;
-    }
-    if upper.get(i).map(String::as_str) == Some("IF")
-        && upper.get(i + 1).map(String::as_str) == Some("NOT")
-        && upper.get(i + 2).map(String::as_str) == Some("EXISTS")
-    {
-        i += 3;
-    }
-    let name = tokens
-        .get(i)?
-        .split(['(', ';'])
-        .next()
-        .filter(|name| !name.is_empty() && !name.eq_ignore_ascii_case("ON"))?;
-    let concurrently = if concurrently { " CONCURRENTLY" } else { "" };
-    Some(format!("DROP {kind}{concurrently} IF EXISTS {name}"))
 }
 
 /// The first line of SQL, cut at a word to at most `max` characters.
@@ -253,23 +197,6 @@ mod tests {
             "    op.drop_column(\"users\", \"active\")",
         );
         clean(Rule::RawSqlWithoutDowngrade, &text);
-    }
-
-    #[test]
-    fn reverses_of_simple_creates() {
-        for (sql, reverse) in [
-            ("CREATE EXTENSION IF NOT EXISTS pg_trgm", Some("DROP EXTENSION IF EXISTS pg_trgm")),
-            ("create or replace view v as select 1", Some("DROP VIEW IF EXISTS v")),
-            ("CREATE MATERIALIZED VIEW mv AS SELECT 1", Some("DROP MATERIALIZED VIEW IF EXISTS mv")),
-            ("CREATE TYPE mood AS ENUM ('sad', 'ok')", Some("DROP TYPE IF EXISTS mood")),
-            ("CREATE UNIQUE INDEX CONCURRENTLY ix_a ON a (x)", Some("DROP INDEX CONCURRENTLY IF EXISTS ix_a")),
-            ("CREATE TABLE t(id int);", Some("DROP TABLE IF EXISTS t")),
-            ("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", None),
-            ("CREATE VIEW a AS SELECT 1; CREATE VIEW b AS SELECT 2", None),
-            ("ALTER TABLE a ADD COLUMN b int", None),
-        ] {
-            assert_eq!(reverse_of(sql).as_deref(), reverse, "{sql}");
-        }
     }
 
     #[test]

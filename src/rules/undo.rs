@@ -1,8 +1,11 @@
 //! What an upgrade creates and the Alembic call that removes it again, shared
 //! by the downgrade rules (`missing-downgrade`, `empty-downgrade`,
-//! `incomplete-downgrade`) so their help spells the downgrade with the user's
-//! own names: `op.drop_index("ix_users_email", table_name="users")`.
+//! `incomplete-downgrade`, `raw-sql-without-downgrade`) so their help spells
+//! the downgrade with the user's
+//! own names: `op.drop_index("ix_users_email", table_name="users")`, or
+//! `DROP VIEW IF EXISTS active_users` for a `CREATE VIEW` in raw SQL.
 
+use crate::alembic::operations::sql::statements;
 use crate::alembic::operations::{Operation, Receiver};
 use crate::rules::alembic_code::py_str;
 
@@ -191,6 +194,63 @@ pub(crate) fn name_arg(op: &Operation, param: &str, source: &str) -> Option<Stri
     (!value.contains(quote) && !value.contains('\\')).then(|| value.to_string())
 }
 
+/// The `DROP ...` that reverses a single `CREATE ...` of a named object whose
+/// drop needs nothing but its name.
+pub(crate) fn reverse_sql(sql: &str) -> Option<String> {
+    let statements = statements(sql);
+    let [statement] = statements.as_slice() else {
+        return None;
+    };
+    let tokens: Vec<&str> = statement.text.split_whitespace().collect();
+    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
+    if upper.first().map(String::as_str) != Some("CREATE") {
+        return None;
+    }
+    let mut i = 1;
+    if upper.get(i).map(String::as_str) == Some("OR")
+        && upper.get(i + 1).map(String::as_str) == Some("REPLACE")
+    {
+        i += 2;
+    }
+    let kind = match upper.get(i).map(String::as_str)? {
+        "MATERIALIZED" if upper.get(i + 1).map(String::as_str) == Some("VIEW") => {
+            i += 1;
+            "MATERIALIZED VIEW"
+        }
+        "UNIQUE" if upper.get(i + 1).map(String::as_str) == Some("INDEX") => {
+            i += 1;
+            "INDEX"
+        }
+        "VIEW" => "VIEW",
+        "EXTENSION" => "EXTENSION",
+        "TYPE" => "TYPE",
+        "SEQUENCE" => "SEQUENCE",
+        "SCHEMA" => "SCHEMA",
+        "INDEX" => "INDEX",
+        "TABLE" => "TABLE",
+        _ => return None,
+    };
+    i += 1;
+    let mut concurrently = false;
+    if kind == "INDEX" && upper.get(i).map(String::as_str) == Some("CONCURRENTLY") {
+        concurrently = true;
+        i += 1;
+    }
+    if upper.get(i).map(String::as_str) == Some("IF")
+        && upper.get(i + 1).map(String::as_str) == Some("NOT")
+        && upper.get(i + 2).map(String::as_str) == Some("EXISTS")
+    {
+        i += 3;
+    }
+    let name = tokens
+        .get(i)?
+        .split(['(', ';'])
+        .next()
+        .filter(|name| !name.is_empty() && !name.eq_ignore_ascii_case("ON"))?;
+    let concurrently = if concurrently { " CONCURRENTLY" } else { "" };
+    Some(format!("DROP {kind}{concurrently} IF EXISTS {name}"))
+}
+
 /// Whether SQL text names an object as a whole word, in any case, quoted or not.
 fn mentions(sql: &str, name: &str) -> bool {
     let sql = sql.to_ascii_lowercase();
@@ -287,6 +347,41 @@ mod tests {
             Some("`op.drop_table(\"a\")`")
         );
         assert_eq!(undo_list(ops.upgrade().skip(5), &text), None);
+    }
+
+    #[test]
+    fn reverses_of_simple_creates() {
+        for (sql, reverse) in [
+            (
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                Some("DROP EXTENSION IF EXISTS pg_trgm"),
+            ),
+            (
+                "create or replace view v as select 1",
+                Some("DROP VIEW IF EXISTS v"),
+            ),
+            (
+                "CREATE MATERIALIZED VIEW mv AS SELECT 1",
+                Some("DROP MATERIALIZED VIEW IF EXISTS mv"),
+            ),
+            (
+                "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+                Some("DROP TYPE IF EXISTS mood"),
+            ),
+            (
+                "CREATE UNIQUE INDEX CONCURRENTLY ix_a ON a (x)",
+                Some("DROP INDEX CONCURRENTLY IF EXISTS ix_a"),
+            ),
+            ("CREATE TABLE t(id int);", Some("DROP TABLE IF EXISTS t")),
+            (
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql",
+                None,
+            ),
+            ("CREATE VIEW a AS SELECT 1; CREATE VIEW b AS SELECT 2", None),
+            ("ALTER TABLE a ADD COLUMN b int", None),
+        ] {
+            assert_eq!(reverse_sql(sql).as_deref(), reverse, "{sql}");
+        }
     }
 
     #[test]
