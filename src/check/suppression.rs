@@ -122,7 +122,10 @@ fn covered_lines(source: &SourceFile, start: TextSize) -> Vec<usize> {
     let line = source.line_of(start);
     let mut lines = vec![line];
     let line_start = source.line_range(line).start();
-    let before = &source.text()[TextRange::new(line_start, start.max(line_start))];
+    let before = source
+        .text()
+        .get(TextRange::new(line_start, start.max(line_start)).to_std_range())
+        .unwrap_or_default();
     if !before.trim().is_empty() {
         return lines;
     }
@@ -366,5 +369,36 @@ mod tests {
     fn strings_are_not_comments() {
         let (found, _) = parse("x = '# migcheck: ignore[MC202]'\n");
         assert!(found.is_empty());
+    }
+
+    #[test]
+    fn unicode_and_spacing_variants() {
+        let (found, text) = parse("x = 1  #MIGCHECK : IGNORE [mc202 ,  é日本]  réason\n");
+        assert_eq!(found.suppressions[0].reason.as_deref(), Some("réason"));
+        let [SuppressionProblem::UnknownRule { range, .. }] = found.problems.as_slice() else {
+            panic!("{found:?}")
+        };
+        assert_eq!(at(&text, *range), "é日本");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_comment_text_is_read_without_panicking(tail in "\\PC{0,40}") {
+            let text = format!("x = 1  # migcheck: {tail}\n# migcheck: ignore[{tail}\n");
+            let (found, text) = parse(&text);
+            for suppression in &found.suppressions {
+                proptest::prop_assert!(text.get(suppression.range.to_std_range()).is_some());
+                for rule in &suppression.rules {
+                    proptest::prop_assert!(text.get(rule.range.to_std_range()).is_some());
+                }
+            }
+            for problem in &found.problems {
+                let range = match problem {
+                    SuppressionProblem::UnknownRule { range, .. }
+                    | SuppressionProblem::Malformed { range, .. } => *range,
+                };
+                proptest::prop_assert!(text.get(range.to_std_range()).is_some());
+            }
+        }
     }
 }

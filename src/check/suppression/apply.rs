@@ -117,12 +117,15 @@ fn report_file(scope: &FileSuppressionScope<'_>, used: &[Vec<bool>], out: &mut V
         });
     }
     for (suppression, flags) in scope.found.suppressions.iter().zip(used) {
-        let directive = &source.text()[suppression.range.to_std_range()];
+        let text_of = |range: ruff_text_size::TextRange| {
+            source.text().get(range.to_std_range()).unwrap_or_default()
+        };
+        let directive = text_of(suppression.range);
         for (named, was_used) in suppression.rules.iter().zip(flags) {
             if *was_used || !scope.selection.is_enabled(named.rule) {
                 continue;
             }
-            let token = &source.text()[named.range.to_std_range()];
+            let token = text_of(named.range);
             let place = match suppression.kind {
                 SuppressionKind::File => "anywhere in this file".to_string(),
                 SuppressionKind::Line => match suppression.lines.as_slice() {
