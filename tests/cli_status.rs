@@ -63,7 +63,7 @@ fn status_lists_what_alembic_upgrade_head_applies_from_every_revision() {
             };
             assert_eq!(status["state"], expected_state, "seed {seed}: {status:#}");
             assert_eq!(code, if applied.is_empty() { 0 } else { 1 });
-            assert_eq!(ids(&status, "current"), [start.id.clone()]);
+            assert_eq!(ids(&status, "current"), [start.id.as_str()]);
             let (code, after) = live.status_json(&[]);
             assert_eq!((code, after["state"].as_str()), (0, Some("up_to_date")));
         }

@@ -76,6 +76,12 @@ pub(super) fn examine(global: &GlobalArgs, args: &DatabaseArgs) -> Result<Examin
     let alembic = single_project(&workspace)?;
     let database = database::read(global, &workspace.settings, &alembic, args)?;
     let first = load(&workspace, &alembic, &HashSet::new())?;
+    if let Some(error) = first.graph.alembic_error() {
+        eprintln!(
+            "migcheck: warning: Alembic cannot load the history of `{}` ({error}); run `migcheck check` for details",
+            alembic.name
+        );
+    }
     let status = compare(&first.graph, &database.versions)?;
     let pending: HashSet<String> = status
         .pending
@@ -90,12 +96,6 @@ pub(super) fn examine(global: &GlobalArgs, args: &DatabaseArgs) -> Result<Examin
         let status = compare(&project.graph, &database.versions)?;
         (project, status)
     };
-    if let Some(error) = project.graph.alembic_error() {
-        eprintln!(
-            "migcheck: warning: Alembic cannot load the history of `{}` ({error}); run `migcheck check` for details",
-            project.alembic.name
-        );
-    }
     Ok(Examined {
         workspace,
         project,

@@ -80,19 +80,66 @@ pub fn build_plan(project: &Project, pending: &[usize], settings: &CheckSettings
     }
     for step in &mut steps {
         let mut findings = by_path.get(&step.path).cloned().unwrap_or_default();
-        findings.sort_by_key(|d| {
-            (
-                d.rule.scope() != Scope::Operation,
-                std::cmp::Reverse(d.severity),
-                d.span.line,
-                d.span.column,
-                d.rule.code(),
-            )
-        });
+        order_findings(&mut findings);
         step.findings = findings;
     }
     Plan {
         steps,
         other_findings,
+    }
+}
+
+/// Dangerous operations first (operation rules), then errors before
+/// warnings, then by position.
+fn order_findings(findings: &mut [Diagnostic]) {
+    findings.sort_by_key(|d| {
+        (
+            d.rule.scope() != Scope::Operation,
+            std::cmp::Reverse(d.severity),
+            d.span.line,
+            d.span.column,
+            d.rule.code(),
+        )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Span;
+    use crate::rules::Rule;
+
+    fn at(rule: Rule, severity: Severity, line: usize) -> Diagnostic {
+        let mut span = Span::file_start("v/a.py");
+        span.line = line;
+        let mut diagnostic = Diagnostic::new(rule, span, "m");
+        diagnostic.severity = severity;
+        diagnostic
+    }
+
+    #[test]
+    fn operations_first_then_errors_then_lines() {
+        let mut findings = vec![
+            at(Rule::MultipleHeads, Severity::Warning, 1),
+            at(Rule::TodoInMigration, Severity::Error, 30),
+            at(Rule::TodoInMigration, Severity::Error, 12),
+        ];
+        let operation = Rule::ALL
+            .iter()
+            .copied()
+            .find(|rule| rule.scope() == Scope::Operation);
+        if let Some(rule) = operation {
+            findings.push(at(rule, Severity::Warning, 40));
+        }
+        order_findings(&mut findings);
+        let order: Vec<(&str, usize)> = findings
+            .iter()
+            .map(|d| (d.rule.code(), d.span.line))
+            .collect();
+        let mut expected = vec![("MC202", 12), ("MC202", 30), ("MC101", 1)];
+        if let Some(rule) = operation {
+            expected.insert(0, (rule.code(), 40));
+        }
+        assert_eq!(order, expected);
     }
 }
