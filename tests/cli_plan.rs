@@ -8,8 +8,9 @@ mod support;
 use serde_json::Value;
 use status_common::{pending_ids, revision_source_with, LiveRepo, Rev};
 
-/// `a` applied; `b` (a TODO, a real downgrade), `c` (raises on downgrade) and
-/// `d` (downgrade only passes) pending.
+/// `a` applied; `b` (a TODO, then a dropped column: a dangerous operation
+/// below an error; a real downgrade), `c` (drops a table, raises on
+/// downgrade) and `d` (downgrade only passes) pending.
 fn pending_three() -> LiveRepo {
     let revs = [
         Rev::new("aaaa0001", &[]),
@@ -22,7 +23,7 @@ fn pending_three() -> LiveRepo {
         &LiveRepo::path_of(&revs[1]),
         revision_source_with(
             &revs[1],
-            "    # TODO: backfill before making it required\n    op.add_column(\"users\", sa.Column(\"email\", sa.String()))\n",
+            "    # TODO: backfill before making it required\n    op.add_column(\"users\", sa.Column(\"email\", sa.String()))\n    op.drop_column(\"users\", \"legacy_email\")\n",
             "    op.drop_column(\"users\", \"email\")",
         ),
     );
@@ -37,7 +38,7 @@ fn pending_three() -> LiveRepo {
     live.repo.commit_all("pending migrations");
     let db = rusqlite::Connection::open(live.repo.path().join("app.db")).unwrap();
     db.execute_batch(
-        "CREATE TABLE users (id INTEGER PRIMARY KEY); CREATE TABLE legacy (id INTEGER);",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, legacy_email TEXT); CREATE TABLE legacy (id INTEGER);",
     )
     .unwrap();
     drop(db);
@@ -69,9 +70,13 @@ fn plan_json_follows_alembic_order_and_reports_downgrades() {
         plan["pending"][1]["downgrade"]["exception"],
         "NotImplementedError"
     );
+    // Dangerous operations first, even below an error.
     let findings = &plan["pending"][0]["findings"];
-    assert_eq!(findings[0]["code"], "MC202", "{plan:#}");
-    assert_eq!(findings[0]["location"]["line"], 24);
+    assert_eq!(findings[0]["code"], "MC301", "{plan:#}");
+    assert_eq!(findings[0]["location"]["line"], 26);
+    assert_eq!(findings[1]["code"], "MC202", "{plan:#}");
+    assert_eq!(findings[1]["location"]["line"], 24);
+    assert_eq!(plan["pending"][1]["findings"][0]["code"], "MC302");
     assert_eq!(plan["summary"]["errors"], 1);
     assert_eq!(plan["pending"][2]["findings"], Value::Array(Vec::new()));
     // The same order as status, and as Alembic.
