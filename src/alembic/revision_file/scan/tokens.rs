@@ -282,8 +282,9 @@ fn classify(word: &[u8]) -> Word {
         (13, b'b') => &[(b"branch_labels", Header)],
         _ => &[],
     };
+    // Byte by byte: these words are short, a call to `memcmp` costs more.
     candidates
         .iter()
-        .find(|(w, _)| *w == word)
+        .find(|(w, _)| w.iter().zip(word).all(|(a, b)| a == b))
         .map_or(Plain, |(_, kind)| *kind)
 }
