@@ -80,9 +80,12 @@ impl Scanner<'_> {
             self.word_index += ahead.partition_point(|&w| w < self.i);
             let next_word = words.get(self.word_index).copied().unwrap_or(usize::MAX);
             let limit = next_word.min(self.b.len());
-            while self.i < limit && !STOP[usize::from(self.b[self.i])] {
-                self.i += 1;
-            }
+            // A local cursor, kept in a register.
+            let skipped = self.b[self.i..limit]
+                .iter()
+                .position(|&b| STOP[usize::from(b)])
+                .unwrap_or(limit - self.i);
+            self.i += skipped;
             if self.i == next_word {
                 self.quick_word();
                 continue;
