@@ -12,7 +12,7 @@ use ruff_text_size::{Ranged, TextRange};
 use super::depth::remove_deep_statements;
 use super::header::read_statements;
 use super::literal::{read_statement, Statement};
-use super::scan::{scan, Scan};
+use super::scan::{scan_for_header, Scan};
 use super::value::{id_list_field, revision_field, Binding};
 use super::{full, RevisionHeader, SyntaxProblem};
 
@@ -30,7 +30,7 @@ pub fn read_header(text: &str) -> Result<RevisionHeader, SyntaxProblem> {
             range: TextRange::default(),
         });
     }
-    let scan = scan(text);
+    let scan = scan_for_header(text);
     if !scan.needs_full && !scan.lexical_error && scan.problems.is_empty() {
         if let Some(header) = literal_header(text, &scan) {
             return Ok(header);
@@ -195,6 +195,8 @@ mod tests {
         "def f(): return vars()\nf()\n",
         "def f(): return vars()\n",
         "class K:\n    def m(self):\n        vars()\n",
+        "def f():\n    \u{ff47}lobals()['revision'] = 'x'\nf()\n",
+        "def upgrade():\n    s = f\"{'#'}{\"(\"}\" + f'{x!r:>{w}}'\n",
         "from x import *\n",
         "(branch_labels := 'w')\n",
         "msg = f'''\n{down_revision}\n'''\n",
@@ -259,7 +261,7 @@ with open(os.path.join(root, "out.json"), "w") as f:
         assert_eq!(expected.len(), 16);
         for (path, revision, down, labels, depends) in expected {
             let text = std::fs::read_to_string(&path).unwrap();
-            let scan = scan(&text);
+            let scan = scan_for_header(&text);
             assert!(!scan.needs_full, "{path} needs a full read");
             let header = literal_header(&text, &scan).expect("literal path");
             assert_eq!(read_header(&text), Ok(header.clone()));
@@ -332,7 +334,7 @@ with open(os.path.join(root, "out.json"), "w") as f:
             "revision = 'a'\ndown_revision = ('b', 'c')\nbranch_labels = ['x']\ndepends_on = None  # none\n",
             "revision = \"a\"\r\ndown_revision = (\r\n    \"b\",  # merge\r\n    \"c\",\r\n)\r\n",
         ] {
-            let scan = scan(text);
+            let scan = scan_for_header(text);
             assert!(!scan.needs_full && !scan.lexical_error && scan.problems.is_empty());
             let header = literal_header(text, &scan).expect("literal path");
             let full = full::read(text, false);

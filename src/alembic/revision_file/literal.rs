@@ -249,9 +249,7 @@ impl Cursor<'_> {
         };
         self.i += delimiter.len();
         let content_start = self.i;
-        let length = self.b[self.i..]
-            .windows(delimiter.len())
-            .position(|w| w == delimiter)?;
+        let length = memchr::memmem::find(&self.b[self.i..], delimiter)?;
         let content = &self.b[content_start..content_start + length];
         if content.iter().any(|b| matches!(b, b'\\' | b'\r' | b'\n')) {
             return None;

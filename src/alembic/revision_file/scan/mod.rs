@@ -17,6 +17,7 @@
 //!   that parsing them would be pathological (those lines are to be blanked
 //!   before a full parse).
 
+mod body;
 mod lines;
 mod strings;
 mod tokens;
@@ -60,8 +61,18 @@ struct Level {
     lambdas: u32,
 }
 
+/// Scan a file for a full parse.
 pub(super) fn scan(text: &str) -> Scan {
     let mut scanner = Scanner::new(text.as_bytes());
+    scanner.run();
+    scanner.out
+}
+
+/// Scan a file for the header read: function bodies take the quick pass, so
+/// operators there do not count towards the nesting estimate.
+pub(super) fn scan_for_header(text: &str) -> Scan {
+    let mut scanner = Scanner::new(text.as_bytes());
+    scanner.quick_bodies = true;
     scanner.run();
     scanner.out
 }
@@ -96,6 +107,11 @@ struct Scanner<'a> {
     after_decorator: bool,
     /// Names of undecorated top-level functions whose bodies use an escape hatch.
     escaping_functions: Vec<(usize, usize)>,
+    /// Function bodies take the quick pass (see `body`).
+    quick_bodies: bool,
+    /// Where the words the quick pass looks at start, once searched.
+    words: Option<Vec<usize>>,
+    word_index: usize,
 }
 
 /// A top-level `def`: its body runs only if something calls the function.
@@ -139,6 +155,9 @@ impl<'a> Scanner<'a> {
             line_decorator: false,
             after_decorator: false,
             escaping_functions: Vec::new(),
+            quick_bodies: false,
+            words: None,
+            word_index: 0,
         }
     }
 
@@ -154,8 +173,17 @@ impl<'a> Scanner<'a> {
                     continue;
                 }
             }
+            if !self.after_newline && self.in_quick_body() {
+                self.quick_body();
+                if self.i < self.b.len() {
+                    continue;
+                }
+            }
             if self.after_newline {
                 self.begin_line();
+                if !self.after_newline && self.in_quick_body() {
+                    continue;
+                }
             } else {
                 self.skip_whitespace();
             }

@@ -128,15 +128,17 @@ impl Scanner<'_> {
     pub(super) fn name(&mut self) {
         let start = self.i;
         let mut ascii = true;
-        while let Some(&b) = self.b.get(self.i) {
+        let mut end = start;
+        while let Some(&b) = self.b.get(end) {
             if b >= 0x80 {
                 ascii = false;
             } else if !IDENTIFIER[usize::from(b)] {
                 break;
             }
-            self.i += 1;
+            end += 1;
         }
-        let word = &self.b[start..self.i];
+        self.i = end;
+        let word = &self.b[start..end];
         if let Some(&quote) = self.b.get(self.i).filter(|&&q| q == b'\'' || q == b'"') {
             if let Some((interpolated, raw)) = string_prefix(word) {
                 self.done();
@@ -282,8 +284,9 @@ fn classify(word: &[u8]) -> Word {
         (13, b'b') => &[(b"branch_labels", Header)],
         _ => &[],
     };
+    // Byte by byte: these words are short, a call to `memcmp` costs more.
     candidates
         .iter()
-        .find(|(w, _)| *w == word)
+        .find(|(w, _)| w.iter().zip(word).all(|(a, b)| a == b))
         .map_or(Plain, |(_, kind)| *kind)
 }
