@@ -18,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod diagnostic;
 pub mod git;
+pub mod hooks;
 pub mod project;
 pub mod report;
 pub mod rules;

@@ -12,6 +12,7 @@ use crate::rules::RuleSettings;
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
+use super::range::Range;
 use super::workspace::Workspace;
 use super::ExitStatus;
 
@@ -22,10 +23,28 @@ pub enum Mode {
 }
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStatus> {
+    let range = match &args.from_ref {
+        Some(from) => Some(Range::new(global, from, args.to_ref.as_deref())?),
+        None => None,
+    };
+    let at_range_end;
+    let global = match &range {
+        Some(range) => {
+            at_range_end = Range::at(global, &range.to);
+            &at_range_end
+        }
+        None => global,
+    };
     let workspace = Workspace::open(global)?;
     let settings = check_settings(&workspace.settings, args)?;
-    let changed = workspace.changed_paths()?;
-    let projects = workspace.load(&changed, args.all)?;
+    let changed = match &range {
+        Some(range) => range.changed_paths(&workspace)?,
+        None => workspace.changed_paths()?,
+    };
+    let mut projects = workspace.load(&changed, args.all)?;
+    if let Some(range) = &range {
+        range.attach_base(global, &mut projects)?;
+    }
     let mut diagnostics = Vec::new();
     for project in &projects {
         diagnostics.extend(check_project(project, &settings));

@@ -2,9 +2,13 @@
 //! command works on (`workspace`), and one module per command.
 
 pub mod args;
+mod auto_migrate;
 mod check;
+mod dev_hooks;
+mod hook_install;
 mod list;
 mod output;
+mod range;
 mod rule;
 mod workspace;
 
@@ -53,6 +57,14 @@ where
         Some(Command::Check(args)) => check::run(&global, &args, check::Mode::Check),
         Some(Command::Hook(HookCommand::PreCommit(args))) => {
             check::run(&global, &args, check::Mode::PreCommit)
+        }
+        Some(Command::Hook(HookCommand::PostCheckout(args))) => {
+            dev_hooks::post_checkout(&global, &args)
+        }
+        Some(Command::Hook(HookCommand::PostMerge(args))) => dev_hooks::post_merge(&global, &args),
+        Some(Command::Hook(HookCommand::Install(args))) => hook_install::install(&global, &args),
+        Some(Command::Hook(HookCommand::Uninstall(args))) => {
+            hook_install::uninstall(&global, &args)
         }
         Some(Command::Heads(args)) => list::heads(&global, &args),
         Some(Command::History(args)) => list::history(&global, &args),

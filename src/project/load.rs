@@ -137,6 +137,7 @@ pub fn load_project(
         graph,
         node_migration,
         load_diagnostics: diagnostics,
+        base: None,
     })
 }
 
