@@ -13,6 +13,7 @@ use anyhow::Result;
 use crate::alembic::graph::RevisionGraph;
 use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbVersions, VersionTable};
+use crate::git::{BackendChoice, Repository};
 use crate::project::Project;
 
 use super::args::{DevDatabaseArgs, GlobalArgs, PostCheckoutArgs, PostMergeArgs};
@@ -94,14 +95,20 @@ fn report(
             ..global.clone()
         },
     };
+    // No earlier commit to compare with (ORIG_HEAD before any merge): nothing moved.
+    let cwd = match &global.directory {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir()?,
+    };
+    let resolvable = Repository::open(&cwd, BackendChoice::Auto)
+        .is_ok_and(|repo| repo.resolve_commit(before).is_ok());
+    if !resolvable {
+        return Ok(String::new());
+    }
     let workspace = Workspace::open(&after_global)?;
     let Some(repo) = &workspace.repo else {
         return Ok(String::new());
     };
-    // No earlier commit to compare with (ORIG_HEAD before any merge): nothing moved.
-    if repo.resolve_commit(before).is_err() {
-        return Ok(String::new());
-    }
     let root = repo.workdir().unwrap_or(repo.git_dir()).to_path_buf();
     let git_dir = repo.git_dir().to_path_buf();
     let projects = workspace.load(&HashSet::new(), false)?;
