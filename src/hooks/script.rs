@@ -73,10 +73,10 @@ pub fn render_script(hook: HookName, binary: &str, created_folder: bool) -> Stri
              \x20   exit 1\n"
         ));
     } else {
-        out.push_str(&format!(
+        out.push_str(
             "    echo \"migcheck: $migcheck is gone; install migcheck again and run 'migcheck hook install', or delete $0.\" >&2\n\
-             \x20   exit \"$status\"\n"
-        ));
+             \x20   exit \"$status\"\n",
+        );
     }
     out.push_str("fi\n");
     out.push_str(&format!("\"$migcheck\" hook {name} \"$@\"\n"));
