@@ -17,9 +17,10 @@ pub struct CheckSettings {
 /// the files read in full (the changed ones, or all with `--all`).
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let rules = settings.rules.for_project(&project.alembic);
     let graph_context = GraphContext {
         project,
-        settings: &settings.rules,
+        settings: &rules,
     };
     for rule in settings.selection.rules() {
         if let Checker::Graph(check) = rule.checker() {
@@ -30,12 +31,7 @@ pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnos
         let (true, Some(parsed)) = (migration.lint, &migration.parsed) else {
             continue;
         };
-        let context = FileContext {
-            project,
-            migration,
-            parsed,
-            settings: &settings.rules,
-        };
+        let context = FileContext::new(project, migration, parsed, &rules);
         for rule in settings.selection.rules() {
             if let Checker::File(check) = rule.checker() {
                 check(&context, &mut diagnostics);

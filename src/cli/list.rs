@@ -57,6 +57,22 @@ fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     workspace.load(&HashSet::new(), true)
 }
 
+/// Alembic itself would fail on these graphs: say so on stderr (one line a
+/// setup) and exit 1, after printing what can be read.
+fn broken_status(projects: &[Project]) -> ExitStatus {
+    let mut status = ExitStatus::Success;
+    for project in projects {
+        if let Some(error) = project.graph.alembic_error() {
+            eprintln!(
+                "migcheck: warning: Alembic cannot load the history of `{}` ({error}); run `migcheck check` for details",
+                project.alembic.name
+            );
+            status = ExitStatus::Failure;
+        }
+    }
+    status
+}
+
 pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     let projects = load(global)?;
     let text = match args.output_format {
@@ -105,7 +121,7 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     Output::stdout(global.color)
         .write(&text)
         .context("cannot write the heads")?;
-    Ok(ExitStatus::Success)
+    Ok(broken_status(&projects))
 }
 
 pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
@@ -157,7 +173,7 @@ pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     Output::stdout(global.color)
         .write(&text)
         .context("cannot write the history")?;
-    Ok(ExitStatus::Success)
+    Ok(broken_status(&projects))
 }
 
 /// The first paragraph of the docstring, as Alembic's `Script.doc`.

@@ -120,16 +120,16 @@ pub fn load_project(
             );
             continue;
         }
+        let stated = options.overrides.get(&entry.path);
         migrations.push(read_migration(
             entry.path,
             &bytes,
-            changed || options.all,
-            changed,
+            (changed || options.all, changed),
+            stated,
             &mut diagnostics,
         ));
     }
 
-    apply_overrides(&mut migrations, options.overrides);
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -139,6 +139,32 @@ pub fn load_project(
         load_diagnostics: diagnostics,
         base: None,
     })
+}
+
+/// A project from file texts already at hand (tests, benchmarks): every file
+/// is read in full and linted, as with `--all`.
+pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> Project {
+    let mut diagnostics = Vec::new();
+    let mut migrations: Vec<Migration> = files
+        .iter()
+        .map(|(path, text)| {
+            read_migration(
+                path.to_string(),
+                text.as_bytes(),
+                (true, true),
+                None,
+                &mut diagnostics,
+            )
+        })
+        .collect();
+    let (graph, node_migration) = build_graph(&mut migrations);
+    Project {
+        alembic,
+        migrations,
+        graph,
+        node_migration,
+        load_diagnostics: diagnostics,
+    }
 }
 
 /// A sort key that puts a folder's files before its subfolders (a top-down walk).
@@ -154,8 +180,8 @@ fn walk_order(path: &str) -> Vec<(u8, &str)> {
 fn read_migration(
     path: String,
     bytes: &[u8],
-    full: bool,
-    changed: bool,
+    (full, changed): (bool, bool),
+    stated: Option<&RevisionOverride>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Migration {
     let empty = Migration {
@@ -182,7 +208,7 @@ fn read_migration(
             return empty;
         }
     };
-    let (header, parsed) = if full {
+    let (mut header, parsed) = if full {
         let parsed = parse_revision(&path, &text);
         (parsed.header.clone(), Some(parsed))
     } else {
@@ -207,6 +233,9 @@ fn read_migration(
                 .with_help("Fix the syntax error; Alembic cannot import this file either."),
             );
         }
+    }
+    if let Some(stated) = stated {
+        apply_override(&mut header, stated);
     }
     let spans = HeaderSpans {
         revision: field_span(&path, &text, &header.revision),
@@ -306,38 +335,24 @@ fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
     }
 }
 
-/// Replaces what the configuration states for a file.
-fn apply_overrides(migrations: &mut [Migration], overrides: &BTreeMap<String, RevisionOverride>) {
-    if overrides.is_empty() {
-        return;
-    }
-    for migration in migrations {
-        let Some(stated) = overrides.get(&migration.path) else {
-            continue;
+/// Replaces what the configuration states for a file, keeping the places the
+/// file assigns them so findings still point there.
+fn apply_override(header: &mut RevisionHeader, stated: &RevisionOverride) {
+    if let Some(value) = &stated.revision {
+        header.revision = Field::Known {
+            value: value.clone(),
+            range: header.revision.range().unwrap_or_default(),
         };
-        let header = &mut migration.header;
-        if let Some(value) = &stated.revision {
-            header.revision = Field::Known {
+    }
+    for (field, value) in [
+        (&mut header.down_revision, &stated.down_revision),
+        (&mut header.branch_labels, &stated.branch_labels),
+        (&mut header.depends_on, &stated.depends_on),
+    ] {
+        if let Some(value) = value {
+            *field = Field::Known {
                 value: value.clone(),
-                range: header.revision.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.down_revision {
-            header.down_revision = Field::Known {
-                value: value.clone(),
-                range: header.down_revision.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.branch_labels {
-            header.branch_labels = Field::Known {
-                value: value.clone(),
-                range: header.branch_labels.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.depends_on {
-            header.depends_on = Field::Known {
-                value: value.clone(),
-                range: header.depends_on.range().unwrap_or_default(),
+                range: field.range().unwrap_or_default(),
             };
         }
     }

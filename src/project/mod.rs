@@ -3,7 +3,7 @@
 
 mod load;
 
-pub use load::{load_project, LoadOptions};
+pub use load::{load_project, project_from_sources, LoadOptions};
 
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::RevisionGraph;

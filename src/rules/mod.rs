@@ -8,11 +8,17 @@
 
 use crate::diagnostic::Severity;
 
+pub(crate) mod alembic_code;
 mod context;
 pub mod selection;
 pub(crate) mod suggest;
+#[cfg(test)]
+pub(crate) mod testing;
 
-pub use context::{default_todo_patterns, FileContext, GraphContext, RuleSettings};
+pub use context::{
+    default_todo_patterns, dialect_of_url, normalize_dialect, FileContext, GraphContext,
+    RuleSettings,
+};
 
 /// What a rule looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -156,6 +162,23 @@ registry! {
     missing_down_revision::MissingDownRevision,
     todo_in_migration::TodoInMigration,
     invalid_revision_value::InvalidRevisionValue,
+    drop_column::DropColumn,
+    drop_table::DropTable,
+    not_null_column_without_default::NotNullColumnWithoutDefault,
+    volatile_server_default::VolatileServerDefault,
+    set_not_null_on_existing_column::SetNotNullOnExistingColumn,
+    column_type_change::ColumnTypeChange,
+    column_rename::ColumnRename,
+    table_rename::TableRename,
+    non_concurrent_index::NonConcurrentIndex,
+    concurrent_index_outside_autocommit::ConcurrentIndexOutsideAutocommit,
+    non_concurrent_drop_index::NonConcurrentDropIndex,
+    unique_constraint_on_existing_table::UniqueConstraintOnExistingTable,
+    primary_key_on_existing_table::PrimaryKeyOnExistingTable,
+    foreign_key_without_not_valid::ForeignKeyWithoutNotValid,
+    check_constraint_without_not_valid::CheckConstraintWithoutNotValid,
+    truncate_or_cascade_in_sql::TruncateOrCascadeInSql,
+    unbounded_update_or_delete::UnboundedUpdateOrDelete,
     unparsable_revision_file::UnparsableRevisionFile,
     unknowable_revision_value::UnknowableRevisionValue,
 }

@@ -305,17 +305,19 @@ impl RevisionGraph {
         self.reach.get_or_init(|| {
             let n = self.nodes.len();
             let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+            let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
             let mut roots = Vec::new();
             for &v in &self.names.key_order {
-                let parents = self.links.order_parents(&self.names, v);
-                if parents.is_empty() {
+                parents[v] = self.links.order_parents(&self.names, v);
+                if parents[v].is_empty() {
                     roots.push(v);
                 }
-                for p in parents {
+                for &p in &parents[v] {
                     children[p].push(v);
                 }
             }
-            ReachIndex::new(&children, &roots, &self.names.key_order)
+            let acyclic = scc::components(&parents).iter().all(|c| c.len() == 1);
+            ReachIndex::new(&children, &roots, &self.names.key_order, acyclic)
         })
     }
 
@@ -340,3 +342,6 @@ impl RevisionGraph {
         order
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,7 @@
 //! and line breaks.
 
 use super::strings::string_prefix;
-use super::{Level, Scanner};
+use super::{Level, Scanner, TopDef};
 
 /// ASCII bytes that continue an identifier.
 static IDENTIFIER: [bool; 128] = {
@@ -20,6 +20,9 @@ static IDENTIFIER: [bool; 128] = {
 impl Scanner<'_> {
     pub(super) fn operator(&mut self, c: u8) {
         let star_import = c == b'*' && self.prev_import;
+        if c == b'@' && self.first_token && self.line_top {
+            self.line_decorator = true;
+        }
         self.done();
         self.i += 1;
         let next = self.b.get(self.i).copied();
@@ -99,29 +102,17 @@ impl Scanner<'_> {
                 return;
             }
         }
+        if nesting == 0 {
+            if let Some(def) = self.top_def.as_mut().filter(|d| d.name.is_some()) {
+                def.in_body = true;
+            }
+        }
         if self.b.get(self.i) == Some(&b'=') {
             self.i += 1;
             self.op();
         } else if let Some(level) = self.levels.last_mut() {
             level.lambdas = level.lambdas.saturating_sub(1);
         }
-    }
-
-    pub(super) fn newline(&mut self) {
-        let at = self.i;
-        self.i += if self.b[at..].starts_with(b"\r\n") {
-            2
-        } else {
-            1
-        };
-        let nesting = self.nesting();
-        if nesting == 0 && !self.after_newline {
-            self.end_logical_line(at);
-            self.after_newline = true;
-        } else if let Some(f) = self.fstrings.last_mut() {
-            f.try_end_format_spec(nesting);
-        }
-        self.check_conflict_marker();
     }
 
     pub(super) fn number(&mut self) {
@@ -165,7 +156,25 @@ impl Scanner<'_> {
         }
         let (first, stmt_start, prev_dot) = (self.first_token, self.stmt_start, self.prev_dot);
         self.done();
+        let name = (start, self.i);
+        if let Some(def) = self.top_def.as_mut() {
+            if def.awaiting_def {
+                def.awaiting_def = false;
+                def.awaiting_name = word == b"def";
+            } else if def.awaiting_name {
+                def.awaiting_name = false;
+                def.name = Some(name);
+            }
+        }
         let word = classify(word);
+        if first && self.line_top && matches!(word, Word::Def | Word::Async) {
+            self.top_def = Some(TopDef {
+                decorated: self.after_decorator,
+                awaiting_def: word == Word::Async,
+                awaiting_name: word == Word::Def,
+                ..TopDef::default()
+            });
+        }
         match word {
             Word::Plain => {}
             Word::Header => {
@@ -177,7 +186,15 @@ impl Scanner<'_> {
                     self.out.needs_full = true;
                 }
             }
-            Word::Escape => self.out.needs_full = true,
+            Word::Escape => match &self.top_def {
+                Some(TopDef {
+                    in_body: true,
+                    decorated: false,
+                    name: Some(function),
+                    ..
+                }) => self.escaping_functions.push(*function),
+                _ => self.out.needs_full = true,
+            },
             Word::Import => self.prev_import = true,
             Word::Lambda => {
                 self.op();
@@ -186,9 +203,14 @@ impl Scanner<'_> {
                 }
             }
             Word::Operator | Word::OperatorOrCompound => self.op(),
-            Word::Compound => {}
+            Word::Compound | Word::Def | Word::Async => {}
         }
-        if first && matches!(word, Word::Compound | Word::OperatorOrCompound) {
+        if first
+            && matches!(
+                word,
+                Word::Compound | Word::OperatorOrCompound | Word::Def | Word::Async
+            )
+        {
             self.line_compound = true;
         }
     }
@@ -210,64 +232,58 @@ enum Word {
     OperatorOrCompound,
     /// Starts a compound statement (`match` and `case` included, conservatively).
     Compound,
+    Def,
+    Async,
 }
 
 fn classify(word: &[u8]) -> Word {
-    // Most identifiers are none of these: switch on the length first.
-    let candidates: &[(&[u8], Word)] = match word.len() {
-        2 => &[
-            (b"if", Word::OperatorOrCompound),
-            (b"or", Word::Operator),
-            (b"in", Word::Operator),
-            (b"is", Word::Operator),
+    use Word::*;
+    // Most identifiers are none of these: switch on length and first byte.
+    let Some(&first) = word.first() else {
+        return Plain;
+    };
+    let candidates: &[(&[u8], Word)] = match (word.len(), first) {
+        (2, b'i') => &[
+            (b"if", OperatorOrCompound),
+            (b"in", Operator),
+            (b"is", Operator),
         ],
-        3 => &[
-            (b"not", Word::Operator),
-            (b"and", Word::Operator),
-            (b"for", Word::Compound),
-            (b"try", Word::Compound),
-            (b"def", Word::Compound),
+        (2, b'o') => &[(b"or", Operator)],
+        (3, b'n') => &[(b"not", Operator)],
+        (3, b'a') => &[(b"and", Operator)],
+        (3, b'f') => &[(b"for", Compound)],
+        (3, b't') => &[(b"try", Compound)],
+        (3, b'd') => &[(b"def", Def)],
+        (4, b'e') => &[
+            (b"else", OperatorOrCompound),
+            (b"elif", Compound),
+            (b"exec", Escape),
+            (b"eval", Escape),
         ],
-        4 => &[
-            (b"else", Word::OperatorOrCompound),
-            (b"elif", Word::Compound),
-            (b"with", Word::Compound),
-            (b"case", Word::Compound),
-            (b"vars", Word::Escape),
-            (b"exec", Word::Escape),
-            (b"eval", Word::Escape),
-        ],
-        5 => &[
-            (b"await", Word::Operator),
-            (b"yield", Word::Operator),
-            (b"while", Word::Compound),
-            (b"class", Word::Compound),
-            (b"async", Word::Compound),
-            (b"match", Word::Compound),
-        ],
-        6 => &[
-            (b"import", Word::Import),
-            (b"lambda", Word::Lambda),
-            (b"except", Word::Compound),
-            (b"locals", Word::Escape),
-        ],
-        7 => &[
-            (b"globals", Word::Escape),
-            (b"modules", Word::Escape),
-            (b"finally", Word::Compound),
-        ],
-        8 => &[(b"revision", Word::Header)],
-        9 => &[(b"f_globals", Word::Escape)],
-        10 => &[(b"depends_on", Word::Header)],
-        11 => &[(b"__getattr__", Word::Escape)],
-        13 => &[
-            (b"down_revision", Word::Header),
-            (b"branch_labels", Word::Header),
-        ],
+        (4, b'w') => &[(b"with", Compound)],
+        (4, b'c') => &[(b"case", Compound)],
+        (4, b'v') => &[(b"vars", Escape)],
+        (5, b'a') => &[(b"await", Operator), (b"async", Async)],
+        (5, b'y') => &[(b"yield", Operator)],
+        (5, b'w') => &[(b"while", Compound)],
+        (5, b'c') => &[(b"class", Compound)],
+        (5, b'm') => &[(b"match", Compound)],
+        (6, b'i') => &[(b"import", Import)],
+        (6, b'l') => &[(b"lambda", Lambda), (b"locals", Escape)],
+        (6, b'e') => &[(b"except", Compound)],
+        (7, b'g') => &[(b"globals", Escape)],
+        (7, b'm') => &[(b"modules", Escape)],
+        (7, b'f') => &[(b"finally", Compound)],
+        (8, b'r') => &[(b"revision", Header)],
+        (9, b'f') => &[(b"f_globals", Escape)],
+        (10, b'd') => &[(b"depends_on", Header)],
+        (11, b'_') => &[(b"__getattr__", Escape)],
+        (13, b'd') => &[(b"down_revision", Header)],
+        (13, b'b') => &[(b"branch_labels", Header)],
         _ => &[],
     };
     candidates
         .iter()
         .find(|(w, _)| *w == word)
-        .map_or(Word::Plain, |(_, kind)| *kind)
+        .map_or(Plain, |(_, kind)| *kind)
 }
