@@ -278,11 +278,13 @@ fn nearest_known(earlier: &RevisionGraph, graph: &RevisionGraph, at: &[String]) 
 
 /// `alembic [-c FILE] [-n NAME] upgrade head`, or `heads` when there are several.
 fn upgrade_command(project: &Project, heads: usize) -> Vec<String> {
-    let mut command: Vec<String> = project
-        .alembic_command()
-        .split(' ')
-        .map(str::to_owned)
-        .collect();
+    let mut command = vec!["alembic".to_owned()];
+    if project.alembic.config_path != "alembic.ini" {
+        command.extend(["-c".to_owned(), project.alembic.config_path.clone()]);
+    }
+    if project.alembic.section != "alembic" {
+        command.extend(["-n".to_owned(), project.alembic.section.clone()]);
+    }
     command.push("upgrade".to_owned());
     command.push(if heads > 1 { "heads" } else { "head" }.to_owned());
     command
