@@ -82,12 +82,24 @@ fn check(ctx: &GraphContext<'_>, out: &mut Vec<Diagnostic>) {
                 Rule::StaleDownRevision,
                 migration.down_revision_span(),
                 format!(
-                    "`{id}` builds on `{}`, but `{}` has moved on to {heads}: after the merge there will be two heads.",
-                    stale.parent, base.rev
+                    "`{id}` builds on `{}`, but `{}` has moved on to {heads}: after the merge there will be {} heads.",
+                    stale.parent,
+                    base.rev,
+                    count(stale.heads.len() + 1)
                 ),
             )
             .with_help(help),
         );
+    }
+}
+
+/// `two`, `three`, ... for a message.
+fn count(n: usize) -> String {
+    match n {
+        2 => "two".to_owned(),
+        3 => "three".to_owned(),
+        4 => "four".to_owned(),
+        n => n.to_string(),
     }
 }
 
