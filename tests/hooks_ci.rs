@@ -339,3 +339,20 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let (valid, errors) = validate_sarif(&python, &stdout);
     assert!(valid, "{errors}");
 }
+
+#[test]
+fn pre_push_through_the_pre_commit_framework_checks_the_pushed_range() {
+    let repo = forked_before_b2_landed();
+    let mut command = repo.migcheck();
+    let output = command
+        .env("PRE_COMMIT_FROM_REF", "origin/main")
+        .env("PRE_COMMIT_TO_REF", "HEAD")
+        .args(["hook", "pre-commit", "--output-format", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("MC108"), "{stdout}");
+    // Without the range (a commit), the same checkout is clean.
+    assert_eq!(repo.run(&["hook", "pre-commit"]).0, 0);
+}

@@ -23,9 +23,15 @@ pub enum Mode {
 }
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStatus> {
-    let range = match &args.from_ref {
-        Some(from) => Some(Range::new(global, from, args.to_ref.as_deref())?),
-        None => None,
+    let range = match (&args.from_ref, mode) {
+        (Some(from), _) => Some(Range::new(global, from, args.to_ref.as_deref())?),
+        // The pre-commit framework names the pushed range at `pre-push`
+        // (and for `pre-commit run --from-ref A --to-ref B`).
+        (None, Mode::PreCommit) => match pre_commit_range() {
+            Some((from, to)) => Some(Range::new(global, &from, Some(&to))?),
+            None => None,
+        },
+        (None, Mode::Check) => None,
     };
     let at_range_end;
     let global = match &range {
@@ -78,6 +84,15 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     } else {
         ExitStatus::Success
     })
+}
+
+/// `PRE_COMMIT_FROM_REF` and `PRE_COMMIT_TO_REF`, when the pre-commit framework sets both.
+fn pre_commit_range() -> Option<(String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from = var("PRE_COMMIT_FROM_REF")?;
+    let to = var("PRE_COMMIT_TO_REF")?;
+    // A new remote branch has no old value.
+    (!from.chars().all(|c| c == '0')).then_some((from, to))
 }
 
 /// Combines the configuration with the flags: flags win, lists add up.
