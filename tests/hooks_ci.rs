@@ -353,6 +353,18 @@ fn pre_push_through_the_pre_commit_framework_checks_the_pushed_range() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("MC108"), "{stdout}");
+    let output = command_with_range(&repo);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("migcheck blocked the push"), "{stdout}");
     // Without the range (a commit), the same checkout is clean.
     assert_eq!(repo.run(&["hook", "pre-commit"]).0, 0);
+}
+
+fn command_with_range(repo: &TestRepo) -> std::process::Output {
+    repo.migcheck()
+        .env("PRE_COMMIT_FROM_REF", "origin/main")
+        .env("PRE_COMMIT_TO_REF", "HEAD")
+        .args(["hook", "pre-commit"])
+        .output()
+        .unwrap()
 }

@@ -76,7 +76,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     let mut text = report::render(format, &diagnostics, &sources, output.styled());
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if failed && mode == Mode::PreCommit {
-        text.push_str("migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n");
+        text.push_str(if range.is_some() {
+            "migcheck blocked the push; fix the errors above (or skip the hook once with `git push --no-verify`).\n"
+        } else {
+            "migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n"
+        });
     }
     output.write(&text).context("cannot write the report")?;
     Ok(if failed {
