@@ -231,7 +231,8 @@ pub struct DevDatabaseArgs {
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Seconds to wait for the database, and for `alembic upgrade head` when auto-migrate is on.
+    /// Seconds `alembic upgrade head` may take when auto-migrate is on (reading the database
+    /// gets at most 3).
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub timeout: u64,
 }
