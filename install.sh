@@ -47,7 +47,7 @@ done
 if [ "$hook" = yes ]; then
     target=${hook_dir:-.}
     [ -d "$target" ] || { echo "install.sh: '$target' is not a directory" >&2; exit 2; }
-    target=$(cd "$target" && pwd)
+    target=$(cd "$target" && pwd -P)
 fi
 
 command -v cargo >/dev/null 2>&1 || {
@@ -55,7 +55,7 @@ command -v cargo >/dev/null 2>&1 || {
     exit 2
 }
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd -P)
 cargo install --path "$here" --locked
 
 root=${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}
