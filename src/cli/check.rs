@@ -3,12 +3,11 @@
 
 use anyhow::{Context, Result};
 
-use crate::check::{check_project, CheckSettings};
-use crate::config::{RuleLevel, Settings};
+use crate::check::{check_project, check_start_after, CheckSettings};
+use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
 use crate::report::{self, OutputFormat};
-use crate::rules::selection::{Level, RuleSelection};
-use crate::rules::RuleSettings;
+use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
@@ -51,6 +50,12 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     if let Some(range) = &range {
         range.attach_base(global, &mut projects)?;
     }
+    check_start_after(&projects, &settings).with_context(|| {
+        format!(
+            "cannot use `start-after` from {}",
+            config_name(&workspace.settings)
+        )
+    })?;
     let mut diagnostics = Vec::new();
     for project in &projects {
         diagnostics.extend(check_project(project, &settings));
@@ -99,42 +104,28 @@ fn pre_commit_range() -> Option<(String, String)> {
     (!from.chars().all(|c| c == '0')).then_some((from, to))
 }
 
-/// Combines the configuration with the flags: flags win, lists add up.
+/// Combines the configuration with the flags: the flags' selection is a
+/// layer above the configuration and its per-folder overrides.
 pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSettings> {
-    let select = args.select.as_deref().or(settings.select.as_deref());
-    let extend_select: Vec<String> = settings
-        .extend_select
-        .iter()
-        .chain(&args.extend_select)
-        .cloned()
-        .collect();
-    let ignore: Vec<String> = settings
-        .ignore
-        .iter()
-        .chain(&args.ignore)
-        .cloned()
-        .collect();
-    let mut severity: Vec<(String, Level)> = settings
-        .severity
-        .iter()
-        .map(|(rule, level)| {
-            let level = match level {
-                RuleLevel::Error => Level::Error,
-                RuleLevel::Warning => Level::Warning,
-                RuleLevel::Off => Level::Off,
-            };
-            (rule.clone(), level)
-        })
-        .collect();
-    if args.strict_heads || settings.strict_heads {
+    let mut severity = Vec::new();
+    if args.strict_heads {
         severity.push(("MC101".to_string(), Level::Error));
     }
-    let selection = RuleSelection::build(select, &extend_select, &ignore, &severity)?;
-    Ok(CheckSettings {
-        selection,
-        rules: RuleSettings {
-            todo_patterns: settings.todo_patterns.clone(),
-            dialect: settings.dialect.clone(),
-        },
-    })
+    let cli = SelectionLayer {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        severity,
+    };
+    // Each layer on its own first, so an unknown rule names where it was written.
+    RuleSelection::from_layers(&[&cli]).map_err(|error| UnknownRule {
+        setting: format!("--{}", error.setting),
+        selector: error.selector,
+    })?;
+    CheckSettings::new(settings, cli).with_context(|| config_name(settings).to_string())
+}
+
+/// The file the settings come from, for messages.
+fn config_name(settings: &Settings) -> &str {
+    settings.source.as_deref().unwrap_or("the defaults")
 }

@@ -12,12 +12,14 @@ use anyhow::Result;
 
 use crate::alembic::graph::RevisionGraph;
 use crate::config::Settings;
-use crate::db::{self, DatabaseUrl, DbVersions, VersionTable};
+use crate::db::{self, DbVersions};
 use crate::git::{BackendChoice, Repository};
 use crate::project::Project;
+use crate::status::choose_database_url;
 
 use super::args::{DevDatabaseArgs, GlobalArgs, PostCheckoutArgs, PostMergeArgs};
 use super::auto_migrate;
+use super::database;
 use super::output::Output;
 use super::range::Range;
 use super::workspace::Workspace;
@@ -220,25 +222,19 @@ fn database_state(
     earlier: Option<&RevisionGraph>,
     root: &Path,
 ) -> DbState {
-    let from_env = std::env::var(&settings.database_url_env)
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    let Some(text) = args
-        .database_url
-        .clone()
-        .or(from_env)
-        .or_else(|| project.alembic.sqlalchemy_url.clone())
-    else {
-        return DbState::NoUrl;
-    };
-    let url = match DatabaseUrl::parse(text.trim()) {
-        Ok(url) => url.with_base_dir(root),
+    let env = |name: &str| std::env::var(name).ok();
+    let url = match choose_database_url(
+        args.database_url.as_deref(),
+        &settings.database_url_env,
+        &env,
+        &project.alembic,
+        root,
+    ) {
+        Ok(Some(choice)) => choice.url,
+        Ok(None) => return DbState::NoUrl,
         Err(error) => return DbState::Unreadable(error.to_string()),
     };
-    let table = VersionTable::new(
-        settings.version_table.clone(),
-        settings.version_table_schema.clone(),
-    );
+    let table = database::version_table(settings);
     let timeout = DATABASE_TIMEOUT.min(Duration::from_secs(args.timeout.max(1)));
     let at = match db::read_versions(&url, &table, timeout) {
         Ok(DbVersions::NoVersionTable) => return DbState::NeverMigrated(url.to_string()),

@@ -1,5 +1,6 @@
-//! `migcheck heads` and `migcheck history`: the same lines `alembic heads`
-//! and `alembic history` print, or JSON.
+//! `migcheck heads`: the same lines `alembic heads` prints, or JSON; and what
+//! `heads` and `history` share (loading every setup, the warning for a history
+//! Alembic itself cannot load).
 
 use std::collections::HashSet;
 
@@ -27,39 +28,14 @@ struct ProjectHeads<'a> {
     heads: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
-struct HistoryJson<'a> {
-    projects: Vec<ProjectHistory<'a>>,
-}
-
-#[derive(Serialize)]
-struct ProjectHistory<'a> {
-    config: &'a str,
-    section: &'a str,
-    history: Vec<HistoryEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct HistoryEntry<'a> {
-    revision: &'a str,
-    down_revisions: &'a [String],
-    depends_on: &'a [String],
-    branch_labels: &'a [String],
-    is_head: bool,
-    is_branch_point: bool,
-    is_merge_point: bool,
-    doc: String,
-    path: &'a str,
-}
-
-fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
+pub(super) fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     let workspace = Workspace::open(global)?;
     workspace.load(&HashSet::new(), true)
 }
 
 /// Alembic itself would fail on these graphs: say so on stderr (one line a
 /// setup) and exit 1, after printing what can be read.
-fn broken_status(projects: &[Project]) -> ExitStatus {
+pub(super) fn broken_status(projects: &[Project]) -> ExitStatus {
     let mut status = ExitStatus::Success;
     for project in projects {
         if let Some(error) = project.graph.alembic_error() {
@@ -124,71 +100,7 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     Ok(broken_status(&projects))
 }
 
-pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
-    let projects = load(global)?;
-    let text = match args.output_format {
-        ListFormat::Json => {
-            let projects: Vec<ProjectHistory<'_>> = projects
-                .iter()
-                .map(|project| ProjectHistory {
-                    config: &project.alembic.config_path,
-                    section: &project.alembic.section,
-                    history: project
-                        .graph
-                        .history()
-                        .into_iter()
-                        .map(|n| {
-                            let node = project.graph.node(n);
-                            HistoryEntry {
-                                revision: &node.id,
-                                down_revisions: &node.down_revisions,
-                                depends_on: &node.depends_on,
-                                branch_labels: project.graph.branch_labels(n),
-                                is_head: project.graph.is_head(n),
-                                is_branch_point: project.graph.is_branch_point(n),
-                                is_merge_point: project.graph.is_merge_point(n),
-                                doc: doc(project, n),
-                                path: &project.migration_of_node(n).path,
-                            }
-                        })
-                        .collect(),
-                })
-                .collect();
-            serde_json::to_string_pretty(&HistoryJson { projects })? + "\n"
-        }
-        ListFormat::Text => {
-            let mut out = String::new();
-            for project in &projects {
-                if projects.len() > 1 {
-                    out.push_str(&format!("# {}\n", project.alembic.name));
-                }
-                for n in project.graph.history() {
-                    out.push_str(&history_line(project, n));
-                    out.push('\n');
-                }
-            }
-            out
-        }
-    };
-    Output::stdout(global.color)
-        .write(&text)
-        .context("cannot write the history")?;
-    Ok(broken_status(&projects))
-}
-
-/// The first paragraph of the docstring, as Alembic's `Script.doc`.
-fn doc(project: &Project, node: usize) -> String {
-    let migration = project.migration_of_node(node);
-    let longdoc = migration
-        .parsed
-        .as_ref()
-        .and_then(|parsed| parsed.docstring.as_ref())
-        .map(|(text, _)| text.trim().to_string())
-        .unwrap_or_default();
-    longdoc.split("\n\n").next().unwrap_or_default().to_string()
-}
-
-fn comma(items: &[String]) -> String {
+pub(super) fn comma(items: &[String]) -> String {
     items.join(", ")
 }
 
@@ -205,40 +117,5 @@ fn head_line(project: &Project, node: usize) -> String {
     } else if graph.is_head(node) {
         text.push_str(" (effective head)");
     }
-    text
-}
-
-/// `alembic history`: `<parents> -> <id> (<labels>) (head) (branchpoint), <doc>`.
-fn history_line(project: &Project, node: usize) -> String {
-    let graph = &project.graph;
-    let revision = graph.node(node);
-    let parents = if revision.down_revisions.is_empty() {
-        "<base>".to_string()
-    } else {
-        comma(&revision.down_revisions)
-    };
-    let dependencies = graph.dependencies(node);
-    let mut text = if dependencies.is_empty() {
-        format!("{parents} -> {}", revision.id)
-    } else {
-        format!("{parents} ({}) -> {}", comma(dependencies), revision.id)
-    };
-    let labels = graph.branch_labels(node);
-    if !labels.is_empty() {
-        text.push_str(&format!(" ({})", comma(labels)));
-    }
-    if graph.is_real_head(node) {
-        text.push_str(" (head)");
-    } else if graph.is_head(node) {
-        text.push_str(" (effective head)");
-    }
-    if graph.is_branch_point(node) {
-        text.push_str(" (branchpoint)");
-    }
-    if graph.is_merge_point(node) {
-        text.push_str(" (mergepoint)");
-    }
-    text.push_str(", ");
-    text.push_str(&doc(project, node));
     text
 }

@@ -4,12 +4,17 @@
 pub mod args;
 mod auto_migrate;
 mod check;
+mod database;
 mod dev_hooks;
+mod graph;
+mod history;
 mod hook_install;
 mod list;
 mod output;
+mod plan;
 mod range;
 mod rule;
+mod status;
 mod workspace;
 
 use std::ffi::OsString;
@@ -67,7 +72,10 @@ where
             hook_install::uninstall(&global, &args)
         }
         Some(Command::Heads(args)) => list::heads(&global, &args),
-        Some(Command::History(args)) => list::history(&global, &args),
+        Some(Command::History(args)) => history::run(&global, &args),
+        Some(Command::Status(args)) => status::run(&global, &args),
+        Some(Command::Plan(args)) => plan::run(&global, &args),
+        Some(Command::Graph(args)) => graph::run(&global, &args),
         Some(Command::Rule(args)) => rule::run(&global, &args),
     }
 }

@@ -70,6 +70,22 @@ impl Migration {
             .unwrap_or_else(|| self.revision_span())
     }
 
+    /// The module docstring, stripped, as Alembic's `Script.longdoc`; empty
+    /// when there is none or the file was not read in full.
+    pub fn longdoc(&self) -> &str {
+        self.parsed
+            .as_ref()
+            .and_then(|parsed| parsed.docstring.as_ref())
+            .map_or("", |(text, _)| text.trim())
+    }
+
+    /// The first paragraph of the docstring, as Alembic's `Script.doc` (the
+    /// message `alembic history` shows).
+    pub fn doc(&self) -> &str {
+        let longdoc = self.longdoc();
+        longdoc.split("\n\n").next().unwrap_or(longdoc)
+    }
+
     /// The declared down revisions, when known.
     pub fn down_revisions(&self) -> Option<&[String]> {
         match &self.header.down_revision {

@@ -10,10 +10,12 @@ use crate::diagnostic::Severity;
 
 pub(crate) mod alembic_code;
 mod context;
+pub(crate) mod function_body;
 pub mod selection;
 pub(crate) mod suggest;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod undo;
 
 pub use context::{
     default_todo_patterns, dialect_of_url, normalize_dialect, FileContext, GraphContext,
@@ -161,6 +163,14 @@ registry! {
     stale_down_revision::StaleDownRevision,
     missing_down_revision::MissingDownRevision,
     todo_in_migration::TodoInMigration,
+    missing_downgrade::MissingDowngrade,
+    empty_downgrade::EmptyDowngrade,
+    raw_sql_without_downgrade::RawSqlWithoutDowngrade,
+    incomplete_downgrade::IncompleteDowngrade,
+    missing_migration_message::MissingMigrationMessage,
+    uncommented_operation::UncommentedOperation,
+    docstring_header_mismatch::DocstringHeaderMismatch,
+    mixed_data_and_schema::MixedDataAndSchema,
     invalid_revision_value::InvalidRevisionValue,
     drop_column::DropColumn,
     drop_table::DropTable,
@@ -181,6 +191,9 @@ registry! {
     unbounded_update_or_delete::UnboundedUpdateOrDelete,
     unparsable_revision_file::UnparsableRevisionFile,
     unknowable_revision_value::UnknowableRevisionValue,
+    unknown_suppression::UnknownSuppression,
+    unused_suppression::UnusedSuppression,
+    suppression_without_reason::SuppressionWithoutReason,
 }
 
 impl Rule {

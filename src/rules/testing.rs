@@ -81,6 +81,7 @@ pub(crate) fn run(rule: Rule, text: &str, setup: Setup<'_>) -> Vec<Diagnostic> {
             dialect: setup.dialect.map(str::to_string),
             ..RuleSettings::default()
         },
+        ..CheckSettings::default()
     };
     let found = check_project(&project, &settings);
     for diagnostic in &found {
