@@ -21,6 +21,7 @@ pub mod db;
 pub mod diagnostic;
 pub mod diagram;
 pub mod git;
+pub mod hooks;
 pub mod plan;
 pub mod project;
 pub mod report;

@@ -13,6 +13,8 @@ Examples:
   migcheck                          check what is staged (the same as `migcheck check`)
   migcheck check --all              lint every migration, not only the changed ones
   migcheck check --worktree         check the files on disk instead of the index
+  migcheck check --from-ref origin/main   check a branch in CI (graph at HEAD, changed files)
+  migcheck hook install             install the git hooks (keeps the hooks already there)
   migcheck heads --output-format json
   migcheck history -r base:head --verbose
   migcheck status                   is the database behind the checkout? (exit 1 if so)
@@ -104,7 +106,7 @@ pub enum ColorArg {
 pub enum Command {
     /// Check the revision graph and lint the changed migrations (the default).
     #[command(
-        after_help = "Examples:\n  migcheck check\n  migcheck check --all --output-format concise\n  migcheck check --select MC1 --ignore multiple-heads"
+        after_help = "Examples:\n  migcheck check\n  migcheck check --all --output-format concise\n  migcheck check --select MC1 --ignore multiple-heads\n  migcheck check --from-ref origin/main --output-format github\n  migcheck check --from-ref origin/main --to-ref HEAD --output-format sarif > migcheck.sarif"
     )]
     Check(CheckArgs),
 
@@ -168,6 +170,15 @@ pub struct CheckArgs {
     /// Treat several heads as an error.
     #[arg(long)]
     pub strict_heads: bool,
+
+    /// Check a range, as CI does: the graph at `--to-ref`, file rules on the migrations changed
+    /// since `--from-ref` (from their merge base), and revisions whose parent is no longer a head there.
+    #[arg(long, value_name = "REF")]
+    pub from_ref: Option<String>,
+
+    /// The end of the range (default: `HEAD`).
+    #[arg(long, value_name = "REF", requires = "from_ref")]
+    pub to_ref: Option<String>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -298,6 +309,89 @@ pub enum ListFormat {
 pub enum HookCommand {
     /// Check the staged migrations; what `.git/hooks/pre-commit` and the pre-commit framework run.
     PreCommit(CheckArgs),
+
+    /// After a branch switch: say when the migration heads moved (never fails the checkout).
+    PostCheckout(PostCheckoutArgs),
+
+    /// After a merge or pull: say when the migration heads moved (never fails the merge).
+    PostMerge(PostMergeArgs),
+
+    /// Install migcheck's git hooks, keeping (and still running) the hooks already there.
+    #[command(
+        after_help = "The hooks go where git looks for them: `core.hooksPath` when set, else the hooks folder\n\
+of the main repository (shared by its linked worktrees). A hook already there is kept as\n\
+`<hook>.migcheck-chained` and runs first; its exit status still counts. Installing twice\n\
+changes nothing; `migcheck hook uninstall` puts back exactly what was there.\n\n\
+Examples:\n  migcheck hook install\n  migcheck hook install --hook-type pre-commit --repo ../service\n  migcheck hook install --uninstall"
+    )]
+    Install(InstallArgs),
+
+    /// Remove migcheck's git hooks and put back the hooks they replaced.
+    Uninstall(HookTargetArgs),
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct HookTargetArgs {
+    /// The repository (any folder inside it); default: the current one.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+
+    /// Which hooks (default: pre-commit, post-checkout and post-merge).
+    #[arg(short = 't', long = "hook-type", value_enum, value_name = "HOOK")]
+    pub hook_types: Vec<HookType>,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub target: HookTargetArgs,
+
+    /// Remove the hooks instead (the same as `migcheck hook uninstall`).
+    #[arg(long)]
+    pub uninstall: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookType {
+    PreCommit,
+    PostCheckout,
+    PostMerge,
+}
+
+/// Where the development database is and what to do when it is behind.
+#[derive(Debug, Args, Default, Clone)]
+pub struct DevDatabaseArgs {
+    /// The development database (default: the variable named by `database-url-env`,
+    /// `DATABASE_URL`, else `sqlalchemy.url` of the Alembic configuration).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Seconds `alembic upgrade head` may take when auto-migrate is on (reading the database
+    /// gets at most 3).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct PostCheckoutArgs {
+    /// The commit checked out before (git passes it).
+    pub previous: Option<String>,
+    /// The commit checked out now (git passes it).
+    pub current: Option<String>,
+    /// 1 for a branch checkout, 0 for a file checkout (git passes it).
+    pub branch_checkout: Option<String>,
+
+    #[command(flatten)]
+    pub database: DevDatabaseArgs,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct PostMergeArgs {
+    /// 1 for a squash merge (git passes it).
+    pub squash: Option<String>,
+
+    #[command(flatten)]
+    pub database: DevDatabaseArgs,
 }
 
 #[derive(Debug, Args)]

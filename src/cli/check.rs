@@ -11,6 +11,7 @@ use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule}
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
+use super::range::Range;
 use super::workspace::Workspace;
 use super::ExitStatus;
 
@@ -21,10 +22,34 @@ pub enum Mode {
 }
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStatus> {
+    let range = match (&args.from_ref, mode) {
+        (Some(from), _) => Some(Range::new(global, from, args.to_ref.as_deref())?),
+        // The pre-commit framework names the pushed range at `pre-push`
+        // (and for `pre-commit run --from-ref A --to-ref B`).
+        (None, Mode::PreCommit) => match pre_commit_range() {
+            Some((from, to)) => Some(Range::new(global, &from, Some(&to))?),
+            None => None,
+        },
+        (None, Mode::Check) => None,
+    };
+    let at_range_end;
+    let global = match &range {
+        Some(range) => {
+            at_range_end = Range::at(global, &range.to);
+            &at_range_end
+        }
+        None => global,
+    };
     let workspace = Workspace::open(global)?;
     let settings = check_settings(&workspace.settings, args)?;
-    let changed = workspace.changed_paths()?;
-    let projects = workspace.load(&changed, args.all)?;
+    let changed = match &range {
+        Some(range) => range.changed_paths(&workspace)?,
+        None => workspace.changed_paths()?,
+    };
+    let mut projects = workspace.load(&changed, args.all)?;
+    if let Some(range) = &range {
+        range.attach_base(global, &mut projects)?;
+    }
     check_start_after(&projects, &settings).with_context(|| {
         format!(
             "cannot use `start-after` from {}",
@@ -56,7 +81,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     let mut text = report::render(format, &diagnostics, &sources, output.styled());
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if failed && mode == Mode::PreCommit {
-        text.push_str("migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n");
+        text.push_str(if range.is_some() {
+            "migcheck blocked the push; fix the errors above (or skip the hook once with `git push --no-verify`).\n"
+        } else {
+            "migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n"
+        });
     }
     output.write(&text).context("cannot write the report")?;
     Ok(if failed {
@@ -64,6 +93,15 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     } else {
         ExitStatus::Success
     })
+}
+
+/// `PRE_COMMIT_FROM_REF` and `PRE_COMMIT_TO_REF`, when the pre-commit framework sets both.
+fn pre_commit_range() -> Option<(String, String)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from = var("PRE_COMMIT_FROM_REF")?;
+    let to = var("PRE_COMMIT_TO_REF")?;
+    // A new remote branch has no old value.
+    (!from.chars().all(|c| c == '0')).then_some((from, to))
 }
 
 /// Combines the configuration with the flags: the flags' selection is a

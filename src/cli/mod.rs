@@ -2,13 +2,17 @@
 //! command works on (`workspace`), and one module per command.
 
 pub mod args;
+mod auto_migrate;
 mod check;
 mod database;
+mod dev_hooks;
 mod graph;
 mod history;
+mod hook_install;
 mod list;
 mod output;
 mod plan;
+mod range;
 mod rule;
 mod status;
 mod workspace;
@@ -58,6 +62,14 @@ where
         Some(Command::Check(args)) => check::run(&global, &args, check::Mode::Check),
         Some(Command::Hook(HookCommand::PreCommit(args))) => {
             check::run(&global, &args, check::Mode::PreCommit)
+        }
+        Some(Command::Hook(HookCommand::PostCheckout(args))) => {
+            dev_hooks::post_checkout(&global, &args)
+        }
+        Some(Command::Hook(HookCommand::PostMerge(args))) => dev_hooks::post_merge(&global, &args),
+        Some(Command::Hook(HookCommand::Install(args))) => hook_install::install(&global, &args),
+        Some(Command::Hook(HookCommand::Uninstall(args))) => {
+            hook_install::uninstall(&global, &args)
         }
         Some(Command::Heads(args)) => list::heads(&global, &args),
         Some(Command::History(args)) => history::run(&global, &args),

@@ -15,6 +15,7 @@ mod cli;
 mod entry;
 mod env;
 mod error;
+mod hooks_dir;
 mod libgit2;
 mod object_id;
 mod pathspec;
@@ -29,6 +30,7 @@ pub use entry::{
 };
 pub use env::GitEnv;
 pub use error::GitError;
+pub use hooks_dir::hooks_dir;
 pub use object_id::{InvalidObjectId, ObjectId};
 pub use snapshot::{Snapshot, SnapshotEntry, SnapshotKind};
 

@@ -137,6 +137,7 @@ pub fn load_project(
         graph,
         node_migration,
         load_diagnostics: diagnostics,
+        base: None,
     })
 }
 
@@ -163,6 +164,7 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
         graph,
         node_migration,
         load_diagnostics: diagnostics,
+        base: None,
     }
 }
 

@@ -105,6 +105,17 @@ pub struct Project {
     node_migration: Vec<usize>,
     /// Findings made while reading the files (unreadable, unparsable, unknowable).
     pub load_diagnostics: Vec<Diagnostic>,
+    /// In a range check (`--from-ref`), the same setup's graph at the base ref.
+    pub base: Option<RangeBase>,
+}
+
+/// The revision graph of an Alembic setup at the base of a range: what the
+/// branch being checked will be merged into.
+#[derive(Debug)]
+pub struct RangeBase {
+    /// The base as the user named it (`origin/main`).
+    pub rev: String,
+    pub graph: RevisionGraph,
 }
 
 impl Project {

@@ -57,4 +57,36 @@ mod tests {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
+
+    fn finding(message: &str, line: usize, end_line: usize) -> Diagnostic {
+        Diagnostic::new(
+            crate::rules::Rule::TodoInMigration,
+            crate::diagnostic::Span {
+                path: "m/v/a,b:c.py".to_string(),
+                range: ruff_text_size::TextRange::default(),
+                line,
+                column: 3,
+                end_line,
+                end_column: 8,
+            },
+            message,
+        )
+    }
+
+    #[test]
+    fn message_keeps_colons_and_commas_but_escapes_percent_and_line_breaks() {
+        let out = render_github(&[finding("50%, then: more\r\nnext", 2, 2)]);
+        assert_eq!(
+            out,
+            "::error file=m/v/a%2Cb%3Ac.py,line=2,endLine=2,col=3,endColumn=8,\
+title=MC202 (todo-in-migration)::50%25, then: more%0D%0Anext\n"
+        );
+    }
+
+    #[test]
+    fn multi_line_span_has_no_columns() {
+        let out = render_github(&[finding("x", 2, 4)]);
+        assert!(out.contains(",line=2,endLine=4,title="), "{out}");
+        assert!(!out.contains("col="), "{out}");
+    }
 }

@@ -6,6 +6,7 @@ mod concise;
 mod full;
 mod github;
 mod json;
+mod sarif;
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ pub use concise::render_concise;
 pub use full::render_full;
 pub use github::{escape_data, escape_property, render_github};
 pub use json::{render_json, JsonDiagnostic, JsonReport};
+pub use sarif::{render_sarif, SARIF_SCHEMA};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,6 +29,8 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
 }
 
 /// File texts the renderer may quote, by path.
@@ -99,6 +103,7 @@ pub fn render(
         OutputFormat::Concise => render_concise(diagnostics),
         OutputFormat::Json => render_json(diagnostics),
         OutputFormat::Github => render_github(diagnostics),
+        OutputFormat::Sarif => render_sarif(diagnostics),
     }
 }
 

@@ -160,6 +160,7 @@ registry! {
     branch_label_conflict::BranchLabelConflict,
     dangling_depends_on::DanglingDependsOn,
     invalid_revision_id::InvalidRevisionId,
+    stale_down_revision::StaleDownRevision,
     missing_down_revision::MissingDownRevision,
     todo_in_migration::TodoInMigration,
     missing_downgrade::MissingDowngrade,
