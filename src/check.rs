@@ -1,8 +1,9 @@
 //! Runs the selected rules over a loaded project and gives the findings with
 //! their configured severities, sorted for output.
 
+use crate::alembic::revision_file::ParsedRevision;
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
-use crate::project::Project;
+use crate::project::{Migration, Project};
 use crate::rules::selection::RuleSelection;
 use crate::rules::{Checker, FileContext, GraphContext, RuleSettings};
 
@@ -30,20 +31,32 @@ pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnos
         let (true, Some(parsed)) = (migration.lint, &migration.parsed) else {
             continue;
         };
-        let context = FileContext {
-            project,
-            migration,
-            parsed,
-            settings: &settings.rules,
-        };
-        for rule in settings.selection.rules() {
-            if let Checker::File(check) = rule.checker() {
-                check(&context, &mut diagnostics);
-            }
-        }
+        check_file(project, migration, parsed, settings, &mut diagnostics);
     }
     diagnostics.extend(project.load_diagnostics.iter().cloned());
     finish(diagnostics, &settings.selection)
+}
+
+/// The findings of the file rules for one migration read in full, before
+/// [`finish`]: for files read after loading, one at a time (`check --all`).
+pub fn check_file(
+    project: &Project,
+    migration: &Migration,
+    parsed: &ParsedRevision,
+    settings: &CheckSettings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let context = FileContext {
+        project,
+        migration,
+        parsed,
+        settings: &settings.rules,
+    };
+    for rule in settings.selection.rules() {
+        if let Checker::File(check) = rule.checker() {
+            check(&context, diagnostics);
+        }
+    }
 }
 
 /// Drops findings of rules that are off, applies severities, sorts.

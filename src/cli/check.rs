@@ -3,9 +3,10 @@
 
 use anyhow::{Context, Result};
 
-use crate::check::{check_project, CheckSettings};
+use crate::check::{check_file, check_project, finish, CheckSettings};
 use crate::config::{RuleLevel, Settings};
 use crate::diagnostic::{sort_diagnostics, Severity};
+use crate::project::for_each_full_read;
 use crate::report::{self, OutputFormat};
 use crate::rules::selection::{Level, RuleSelection};
 use crate::rules::RuleSettings;
@@ -25,10 +26,25 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     let workspace = Workspace::open(global)?;
     let settings = check_settings(&workspace.settings, args)?;
     let changed = workspace.changed_paths()?;
-    let projects = workspace.load(&changed, args.all)?;
+    // The changed files are read in full while loading; with `--all` the
+    // others are read in full afterwards, one at a time, to bound memory.
+    let projects = workspace.load(&changed, false)?;
     let mut diagnostics = Vec::new();
     for project in &projects {
         diagnostics.extend(check_project(project, &settings));
+        if args.all {
+            let mut found = Vec::new();
+            for_each_full_read(
+                &workspace.snapshot()?,
+                project,
+                &mut |migration, parsed, error| {
+                    found.extend(error);
+                    check_file(project, migration, &parsed, &settings, &mut found);
+                },
+            )
+            .with_context(|| format!("cannot read the migrations of `{}`", project.alembic.name))?;
+            diagnostics.extend(finish(found, &settings.selection));
+        }
     }
     sort_diagnostics(&mut diagnostics);
 

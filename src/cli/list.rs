@@ -1,12 +1,12 @@
 //! `migcheck heads` and `migcheck history`: the same lines `alembic heads`
 //! and `alembic history` print, or JSON.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::project::Project;
+use crate::project::{for_each_full_read, Project};
 
 use super::args::{GlobalArgs, ListArgs, ListFormat};
 use super::output::Output;
@@ -52,13 +52,41 @@ struct HistoryEntry<'a> {
     path: &'a str,
 }
 
-fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
+/// The setups, with every file read for its header only.
+fn load(global: &GlobalArgs) -> Result<(Workspace, Vec<Project>)> {
     let workspace = Workspace::open(global)?;
-    workspace.load(&HashSet::new(), true)
+    let projects = workspace.load(&HashSet::new(), false)?;
+    Ok((workspace, projects))
+}
+
+/// The docstring of every migration of `project`, by path: the files are
+/// read in full one at a time, so their syntax trees are never all in memory.
+fn docstrings(workspace: &Workspace, project: &Project) -> Result<HashMap<String, String>> {
+    let mut docs: HashMap<String, String> = project
+        .migrations
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m.path.clone(),
+                m.parsed.as_ref()?.docstring.as_ref()?.0.clone(),
+            ))
+        })
+        .collect();
+    for_each_full_read(
+        &workspace.snapshot()?,
+        project,
+        &mut |migration, parsed, _| {
+            if let Some((text, _)) = parsed.docstring {
+                docs.insert(migration.path.clone(), text);
+            }
+        },
+    )
+    .with_context(|| format!("cannot read the migrations of `{}`", project.alembic.name))?;
+    Ok(docs)
 }
 
 pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
-    let projects = load(global)?;
+    let (_, projects) = load(global)?;
     let text = match args.output_format {
         ListFormat::Json => {
             let per_project: Vec<ProjectHeads<'_>> = projects
@@ -109,12 +137,17 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
 }
 
 pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
-    let projects = load(global)?;
+    let (workspace, projects) = load(global)?;
+    let docs: Vec<HashMap<String, String>> = projects
+        .iter()
+        .map(|project| docstrings(&workspace, project))
+        .collect::<Result<_>>()?;
     let text = match args.output_format {
         ListFormat::Json => {
             let projects: Vec<ProjectHistory<'_>> = projects
                 .iter()
-                .map(|project| ProjectHistory {
+                .zip(&docs)
+                .map(|(project, docs)| ProjectHistory {
                     config: &project.alembic.config_path,
                     section: &project.alembic.section,
                     history: project
@@ -131,7 +164,7 @@ pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
                                 is_head: project.graph.is_head(n),
                                 is_branch_point: project.graph.is_branch_point(n),
                                 is_merge_point: project.graph.is_merge_point(n),
-                                doc: doc(project, n),
+                                doc: doc(project, n, docs),
                                 path: &project.migration_of_node(n).path,
                             }
                         })
@@ -142,12 +175,12 @@ pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
         }
         ListFormat::Text => {
             let mut out = String::new();
-            for project in &projects {
+            for (project, docs) in projects.iter().zip(&docs) {
                 if projects.len() > 1 {
                     out.push_str(&format!("# {}\n", project.alembic.name));
                 }
                 for n in project.graph.history() {
-                    out.push_str(&history_line(project, n));
+                    out.push_str(&history_line(project, n, docs));
                     out.push('\n');
                 }
             }
@@ -161,13 +194,11 @@ pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
 }
 
 /// The first paragraph of the docstring, as Alembic's `Script.doc`.
-fn doc(project: &Project, node: usize) -> String {
+fn doc(project: &Project, node: usize, docs: &HashMap<String, String>) -> String {
     let migration = project.migration_of_node(node);
-    let longdoc = migration
-        .parsed
-        .as_ref()
-        .and_then(|parsed| parsed.docstring.as_ref())
-        .map(|(text, _)| text.trim().to_string())
+    let longdoc = docs
+        .get(&migration.path)
+        .map(|text| text.trim().to_string())
         .unwrap_or_default();
     longdoc.split("\n\n").next().unwrap_or_default().to_string()
 }
@@ -193,7 +224,7 @@ fn head_line(project: &Project, node: usize) -> String {
 }
 
 /// `alembic history`: `<parents> -> <id> (<labels>) (head) (branchpoint), <doc>`.
-fn history_line(project: &Project, node: usize) -> String {
+fn history_line(project: &Project, node: usize, docs: &HashMap<String, String>) -> String {
     let graph = &project.graph;
     let revision = graph.node(node);
     let parents = if revision.down_revisions.is_empty() {
@@ -223,6 +254,6 @@ fn history_line(project: &Project, node: usize) -> String {
         text.push_str(" (mergepoint)");
     }
     text.push_str(", ");
-    text.push_str(&doc(project, node));
+    text.push_str(&doc(project, node, docs));
     text
 }

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::{Node, RevisionGraph};
 use crate::alembic::revision_file::{
-    decode_source, is_revision_file_name, parse_revision, read_header, Field, RevisionHeader,
+    decode_source_owned, is_revision_file_name, parse_revision, read_header, Field, ParsedRevision,
+    RevisionHeader,
 };
 use crate::config::RevisionOverride;
 use crate::diagnostic::{Diagnostic, Span};
@@ -37,11 +38,7 @@ pub fn load_project(
     alembic: AlembicProject,
     options: &LoadOptions<'_>,
 ) -> Result<Project, GitError> {
-    let prefixes: Vec<String> = alembic
-        .version_locations
-        .iter()
-        .map(|location| format!("{}/", location.trim_end_matches('/')))
-        .collect();
+    let prefixes = version_prefixes(&alembic);
     let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
     let listed = snapshot.list(&prefix_refs)?;
 
@@ -90,10 +87,7 @@ pub fn load_project(
     // Alembic's order: version locations as configured, each walked top-down with
     // a folder's files (sorted) before its subfolders. A file reached through two
     // locations is loaded once.
-    wanted.sort_by(|(la, a), (lb, b)| {
-        la.cmp(lb)
-            .then_with(|| walk_order(&a.path).cmp(&walk_order(&b.path)))
-    });
+    wanted.sort_by_cached_key(|(location, entry)| (*location, walk_order(&entry.path)));
     let mut seen = HashSet::new();
     let wanted: Vec<SnapshotEntry> = wanted
         .into_iter()
@@ -101,9 +95,10 @@ pub fn load_project(
         .filter(|entry| seen.insert(entry.path.clone()))
         .collect();
 
-    let blobs = snapshot.read_many(&wanted)?;
+    // One file at a time: only the files read in full are kept.
     let mut migrations = Vec::with_capacity(wanted.len());
-    for (entry, bytes) in wanted.into_iter().zip(blobs) {
+    snapshot.read_each(&wanted, &mut |index, bytes| {
+        let entry = &wanted[index];
         let changed = options.changed.contains(&entry.path);
         if entry.mode == MODE_SYMLINK {
             diagnostics.push(
@@ -118,16 +113,16 @@ pub fn load_project(
                 )
                 .with_help("Replace the link with the migration file itself."),
             );
-            continue;
+            return;
         }
         migrations.push(read_migration(
-            entry.path,
-            &bytes,
+            entry.path.clone(),
+            bytes,
             changed || options.all,
             changed,
             &mut diagnostics,
         ));
-    }
+    })?;
 
     apply_overrides(&mut migrations, options.overrides);
     let (graph, node_migration) = build_graph(&mut migrations);
@@ -140,19 +135,35 @@ pub fn load_project(
     })
 }
 
-/// A sort key that puts a folder's files before its subfolders (a top-down walk).
-fn walk_order(path: &str) -> Vec<(u8, &str)> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    let file = parts.pop().unwrap_or_default();
-    let mut key: Vec<(u8, &str)> = parts.into_iter().map(|dir| (1, dir)).collect();
-    key.push((0, file));
+/// The version locations as path prefixes ending in `/`.
+pub(super) fn version_prefixes(alembic: &AlembicProject) -> Vec<String> {
+    alembic
+        .version_locations
+        .iter()
+        .map(|location| format!("{}/", location.trim_end_matches('/')))
+        .collect()
+}
+
+/// A sort key that puts a folder's files before its subfolders (a top-down
+/// walk): each folder is `1`, its name and `0`; the file is `0` and its name.
+/// Names hold no NUL, so comparing keys compares the components in turn.
+fn walk_order(path: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.len() + 8);
+    let (folders, file) = path.rsplit_once('/').unwrap_or(("", path));
+    for folder in folders.split('/').filter(|f| !f.is_empty()) {
+        key.push(1);
+        key.extend_from_slice(folder.as_bytes());
+        key.push(0);
+    }
+    key.push(0);
+    key.extend_from_slice(file.as_bytes());
     key
 }
 
 /// Reads one file: the header always, the whole file when `full`.
 fn read_migration(
     path: String,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     full: bool,
     changed: bool,
     diagnostics: &mut Vec<Diagnostic>,
@@ -167,7 +178,7 @@ fn read_migration(
         node: None,
         id: None,
     };
-    let text = match decode_source(bytes) {
+    let text = match decode_source_owned(bytes) {
         Ok(text) => text,
         Err(error) => {
             diagnostics.push(
@@ -195,17 +206,7 @@ fn read_migration(
         }
     };
     if let Some(parsed) = &parsed {
-        // The first syntax error is the one to fix; later ones often follow from it.
-        if let Some((message, range)) = parsed.syntax_errors.first() {
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::UnparsableRevisionFile,
-                    span_of(&path, &text, *range),
-                    format!("`{path}` is not valid Python: {message}."),
-                )
-                .with_help("Fix the syntax error; Alembic cannot import this file either."),
-            );
-        }
+        diagnostics.extend(syntax_error(parsed));
     }
     let spans = HeaderSpans {
         revision: field_span(&path, &text, &header.revision),
@@ -280,6 +281,21 @@ fn read_migration(
         parsed,
         ..empty
     }
+}
+
+/// The finding for a file's first syntax error: the one to fix, later ones
+/// often follow from it.
+pub(super) fn syntax_error(parsed: &ParsedRevision) -> Option<Diagnostic> {
+    let (message, range) = parsed.syntax_errors.first()?;
+    let path = parsed.source.path();
+    Some(
+        Diagnostic::new(
+            Rule::UnparsableRevisionFile,
+            parsed.source.span(*range),
+            format!("`{path}` is not valid Python: {message}."),
+        )
+        .with_help("Fix the syntax error; Alembic cannot import this file either."),
+    )
 }
 
 fn invalid<T>(field: &Field<T>) -> Option<&str> {

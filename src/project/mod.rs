@@ -1,8 +1,10 @@
 //! One Alembic setup as migcheck sees it: its migration files (read from the
 //! snapshot), what each declares, and the revision graph built from them.
 
+mod full_read;
 mod load;
 
+pub use full_read::for_each_full_read;
 pub use load::{load_project, LoadOptions};
 
 use crate::alembic::discovery::AlembicProject;

@@ -213,61 +213,18 @@ enum Word {
 }
 
 fn classify(word: &[u8]) -> Word {
-    // Most identifiers are none of these: switch on the length first.
-    let candidates: &[(&[u8], Word)] = match word.len() {
-        2 => &[
-            (b"if", Word::OperatorOrCompound),
-            (b"or", Word::Operator),
-            (b"in", Word::Operator),
-            (b"is", Word::Operator),
-        ],
-        3 => &[
-            (b"not", Word::Operator),
-            (b"and", Word::Operator),
-            (b"for", Word::Compound),
-            (b"try", Word::Compound),
-            (b"def", Word::Compound),
-        ],
-        4 => &[
-            (b"else", Word::OperatorOrCompound),
-            (b"elif", Word::Compound),
-            (b"with", Word::Compound),
-            (b"case", Word::Compound),
-            (b"vars", Word::Escape),
-            (b"exec", Word::Escape),
-            (b"eval", Word::Escape),
-        ],
-        5 => &[
-            (b"await", Word::Operator),
-            (b"yield", Word::Operator),
-            (b"while", Word::Compound),
-            (b"class", Word::Compound),
-            (b"async", Word::Compound),
-            (b"match", Word::Compound),
-        ],
-        6 => &[
-            (b"import", Word::Import),
-            (b"lambda", Word::Lambda),
-            (b"except", Word::Compound),
-            (b"locals", Word::Escape),
-        ],
-        7 => &[
-            (b"globals", Word::Escape),
-            (b"modules", Word::Escape),
-            (b"finally", Word::Compound),
-        ],
-        8 => &[(b"revision", Word::Header)],
-        9 => &[(b"f_globals", Word::Escape)],
-        10 => &[(b"depends_on", Word::Header)],
-        11 => &[(b"__getattr__", Word::Escape)],
-        13 => &[
-            (b"down_revision", Word::Header),
-            (b"branch_labels", Word::Header),
-        ],
-        _ => &[],
-    };
-    candidates
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map_or(Word::Plain, |(_, kind)| *kind)
+    // A `match` on the bytes compiles to a switch on the length and then a
+    // few integer comparisons: no call per candidate for the common plain name.
+    match word {
+        b"if" | b"else" => Word::OperatorOrCompound,
+        b"or" | b"in" | b"is" | b"not" | b"and" | b"await" | b"yield" => Word::Operator,
+        b"for" | b"try" | b"def" | b"elif" | b"with" | b"case" | b"while" | b"class" | b"async"
+        | b"match" | b"except" | b"finally" => Word::Compound,
+        b"vars" | b"exec" | b"eval" | b"locals" | b"globals" | b"modules" | b"f_globals"
+        | b"__getattr__" => Word::Escape,
+        b"import" => Word::Import,
+        b"lambda" => Word::Lambda,
+        b"revision" | b"depends_on" | b"down_revision" | b"branch_labels" => Word::Header,
+        _ => Word::Plain,
+    }
 }
