@@ -1,71 +1,235 @@
 //! Runs the selected rules over a loaded project and gives the findings with
-//! their configured severities, sorted for output.
+//! their configured severities, sorted for output: graph rules on the whole
+//! graph, file rules on the files in the lint scope, then the settings of each
+//! file's folder and the file's own suppression comments.
+
+mod lint_scope;
+mod path_settings;
+pub mod suppression;
+
+use std::collections::HashMap;
+
+use globset::GlobSet;
+
+pub use lint_scope::{check_start_after, StartAfterError};
+pub use path_settings::PathSettings;
 
 use crate::alembic::revision_file::ParsedRevision;
+use crate::config::{Override, Settings};
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
 use crate::project::{Migration, Project};
-use crate::rules::selection::RuleSelection;
-use crate::rules::{Checker, FileContext, GraphContext, RuleSettings};
+use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
+use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
+use crate::source::SourceFile;
+
+use lint_scope::LintScope;
+use path_settings::{validate_overrides, PathResolver};
+use suppression::{apply_suppressions, parse_suppressions, FileSuppressionScope, FileSuppressions};
 
 /// Everything that decides what is reported.
 #[derive(Debug, Clone, Default)]
 pub struct CheckSettings {
+    /// The rules for files no `overrides` entry matches.
     pub selection: RuleSelection,
+    /// Rule settings for files no `overrides` entry matches; a `None` dialect
+    /// is taken from each project's `sqlalchemy.url`.
     pub rules: RuleSettings,
+    pub require_suppression_reason: bool,
+    /// Files the file rules never look at.
+    pub exclude: GlobSet,
+    /// Revisions at or below this one are never linted.
+    pub start_after: Option<String>,
+    /// Per-folder settings, in configuration order.
+    pub overrides: Vec<Override>,
+    /// The selection of the configuration file, below the overrides.
+    pub config_layer: SelectionLayer,
+    /// The selection of the command line, above the overrides.
+    pub cli_layer: SelectionLayer,
 }
 
-/// The findings for one project: graph rules on the whole graph, file rules on
-/// the files read in full (the changed ones, or all with `--all`).
+impl CheckSettings {
+    /// The configuration with the command line's selection on top. Every
+    /// selector, the overrides' included, is checked here.
+    pub fn new(config: &Settings, cli_layer: SelectionLayer) -> Result<CheckSettings, UnknownRule> {
+        let mut config_layer = SelectionLayer {
+            select: config.select.clone(),
+            extend_select: config.extend_select.clone(),
+            ignore: config.ignore.clone(),
+            severity: config
+                .severity
+                .iter()
+                .map(|(selector, level)| (selector.clone(), (*level).into()))
+                .collect(),
+        };
+        if config.strict_heads {
+            config_layer
+                .severity
+                .push((Rule::MultipleHeads.code().to_string(), Level::Error));
+        }
+        let selection = RuleSelection::from_layers(&[&config_layer, &cli_layer])?;
+        validate_overrides(&config.overrides, &config_layer)?;
+        Ok(CheckSettings {
+            selection,
+            rules: RuleSettings {
+                todo_patterns: config.todo_patterns.clone(),
+                dialect: config.dialect.clone(),
+            },
+            require_suppression_reason: config.require_suppression_reason,
+            exclude: config.exclude_set().clone(),
+            start_after: config.start_after.clone(),
+            overrides: config.overrides.clone(),
+            config_layer,
+            cli_layer,
+        })
+    }
+}
+
+/// The findings for one project: the file rules look at the files in the
+/// lint scope that were read in full while loading (the changed ones).
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
+    check(project, settings, false, &mut |_| {})
+}
+
+/// Hands files read in full one at a time to `visit`, with the finding for
+/// the file's first syntax error.
+pub type ReadInFull<'r> =
+    dyn FnMut(&mut dyn FnMut(&Migration, ParsedRevision, Option<Diagnostic>)) + 'r;
+
+/// The findings for one project with every file in the lint scope checked
+/// (`check --all`): the files read in full while loading, then those
+/// `read_rest` reads in full one at a time. Each of those syntax trees is
+/// dropped once its file is checked, so memory does not grow with the
+/// number of files; only the text of files with suppression comments is kept.
+pub fn check_project_all(
+    project: &Project,
+    settings: &CheckSettings,
+    read_rest: &mut ReadInFull<'_>,
+) -> Vec<Diagnostic> {
+    check(project, settings, true, read_rest)
+}
+
+/// One file's suppressions, kept until every finding is known.
+struct KeptSuppressions {
+    found: FileSuppressions,
+    selection: RuleSelection,
+    require_reason: bool,
+}
+
+fn check(
+    project: &Project,
+    settings: &CheckSettings,
+    all: bool,
+    read_rest: &mut ReadInFull<'_>,
+) -> Vec<Diagnostic> {
+    let mut resolver = PathResolver::new(
+        settings,
+        project
+            .alembic
+            .sqlalchemy_url
+            .as_deref()
+            .and_then(dialect_of_url),
+    );
+    let scope = LintScope::new(project, settings);
     let mut diagnostics = Vec::new();
+    // Graph rules run when any file of the project has them on; each finding
+    // is then kept or dropped by the settings of the file it points into.
+    let base_rules = resolver.get(&project.alembic.config_path).rules.clone();
+    let mut graph_rules: Vec<Rule> = settings.selection.rules().collect();
+    for migration in &project.migrations {
+        graph_rules.extend(resolver.get(&migration.path).selection.rules());
+    }
+    graph_rules.sort();
+    graph_rules.dedup();
     let graph_context = GraphContext {
         project,
-        settings: &settings.rules,
+        settings: &base_rules,
     };
-    for rule in settings.selection.rules() {
+    for rule in &graph_rules {
         if let Checker::Graph(check) = rule.checker() {
             check(&graph_context, &mut diagnostics);
         }
     }
+
+    // Files read in full later, with their suppressions (sources kept only for those).
+    let mut later_sources: Vec<SourceFile> = Vec::new();
+    let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
+    let mut file_check =
+        |migration: &Migration, parsed: &ParsedRevision, out: &mut Vec<Diagnostic>| {
+            let path_settings = resolver.get(&migration.path);
+            let context = FileContext::new(project, migration, parsed, &path_settings.rules);
+            for rule in path_settings.selection.rules() {
+                if let Checker::File(check) = rule.checker() {
+                    check(&context, out);
+                }
+            }
+            let found = parse_suppressions(parsed);
+            (!found.is_empty()).then(|| KeptSuppressions {
+                found,
+                selection: path_settings.selection.clone(),
+                require_reason: path_settings.require_suppression_reason,
+            })
+        };
+    let mut loaded_suppressions = Vec::new();
     for migration in &project.migrations {
-        let (true, Some(parsed)) = (migration.lint, &migration.parsed) else {
+        let Some(parsed) = migration
+            .parsed
+            .as_ref()
+            .filter(|_| scope.includes(migration) || (all && scope.allows(migration)))
+        else {
             continue;
         };
-        check_file(project, migration, parsed, settings, &mut diagnostics);
-    }
-    diagnostics.extend(project.load_diagnostics.iter().cloned());
-    finish(diagnostics, &settings.selection)
-}
-
-/// The findings of the file rules for one migration read in full, before
-/// [`finish`]: for files read after loading, one at a time (`check --all`).
-pub fn check_file(
-    project: &Project,
-    migration: &Migration,
-    parsed: &ParsedRevision,
-    settings: &CheckSettings,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let context = FileContext {
-        project,
-        migration,
-        parsed,
-        settings: &settings.rules,
-    };
-    for rule in settings.selection.rules() {
-        if let Checker::File(check) = rule.checker() {
-            check(&context, diagnostics);
+        if let Some(kept) = file_check(migration, parsed, &mut diagnostics) {
+            loaded_suppressions.push((&parsed.source, kept));
         }
     }
+    if all {
+        read_rest(&mut |migration, parsed, syntax_error| {
+            diagnostics.extend(syntax_error);
+            if !scope.allows(migration) {
+                return;
+            }
+            if let Some(kept) = file_check(migration, &parsed, &mut diagnostics) {
+                later_sources.push(parsed.source);
+                later_suppressions.push(kept);
+            }
+        });
+    }
+    let suppressions: HashMap<&str, FileSuppressionScope<'_>> = loaded_suppressions
+        .into_iter()
+        .chain(later_sources.iter().zip(later_suppressions))
+        .map(|(source, kept)| {
+            let scope = FileSuppressionScope {
+                source,
+                found: kept.found,
+                selection: kept.selection,
+                require_reason: kept.require_reason,
+            };
+            (source.path(), scope)
+        })
+        .collect();
+    diagnostics.extend(project.load_diagnostics.iter().cloned());
+    let diagnostics = apply_suppressions(diagnostics, &suppressions);
+    finish_with(diagnostics, |path| resolver.get(path).selection.clone())
 }
 
 /// Drops findings of rules that are off, applies severities, sorts.
 pub fn finish(diagnostics: Vec<Diagnostic>, selection: &RuleSelection) -> Vec<Diagnostic> {
+    finish_with(diagnostics, |_| selection.clone())
+}
+
+/// [`finish`] with the selection of the file each finding points into.
+fn finish_with(
+    diagnostics: Vec<Diagnostic>,
+    mut selection_of: impl FnMut(&str) -> RuleSelection,
+) -> Vec<Diagnostic> {
+    let mut by_path: HashMap<String, RuleSelection> = HashMap::new();
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut diagnostic| {
-            let severity = selection.severity(diagnostic.rule)?;
-            diagnostic.severity = severity;
+            let selection = by_path
+                .entry(diagnostic.span.path.clone())
+                .or_insert_with_key(|path| selection_of(path));
+            diagnostic.severity = selection.severity(diagnostic.rule)?;
             Some(diagnostic)
         })
         .collect();

@@ -137,6 +137,11 @@ impl Settings {
         self.exclude_set.is_match(path)
     }
 
+    /// The compiled `exclude` globs.
+    pub fn exclude_set(&self) -> &GlobSet {
+        &self.exclude_set
+    }
+
     /// The overrides that apply to a path, in file order (later ones win).
     pub fn overrides_for<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Override> + 'a {
         self.overrides.iter().filter(move |o| o.matches(path))

@@ -167,10 +167,10 @@ pub fn history(count: usize) -> Vec<Revision> {
     let mut head: Option<String> = None;
     while revisions.len() < count {
         let n = revisions.len();
-        if n > 0 && n % 50 == 0 && count - n >= 3 {
+        if n > 0 && n.is_multiple_of(50) && count - n >= 3 {
             // Two branches from the head, then the merge `alembic merge heads` writes.
             let parent = head.clone();
-            let a = revision(&mut rng, n, &[parent.clone()], None);
+            let a = revision(&mut rng, n, std::slice::from_ref(&parent), None);
             let b = revision(&mut rng, n + 1, &[parent], None);
             let parents = [Some(a.id.clone()), Some(b.id.clone())];
             let merge = revision(&mut rng, n + 2, &parents, Some("merge heads"));

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::diagram::DiagramFormat;
 use crate::report::OutputFormat;
 
 const AFTER_HELP: &str = "\
@@ -13,9 +14,19 @@ Examples:
   migcheck check --all              lint every migration, not only the changed ones
   migcheck check --worktree         check the files on disk instead of the index
   migcheck heads --output-format json
-  migcheck history
+  migcheck history -r base:head --verbose
+  migcheck status                   is the database behind the checkout? (exit 1 if so)
+  migcheck plan                     what `alembic upgrade head` would apply, with findings
+  migcheck graph --format mermaid   the revision graph as a picture
   migcheck rule MC101               explain a rule
   git migcheck check -c services/billing/alembic.ini
+
+Configuration:
+  [tool.migcheck] in pyproject.toml, or .migcheck.yaml, at the repository root. For each
+  file, later layers win: defaults < top-level settings < matching `overrides` entries
+  (in order) < command-line flags (--select, --extend-select, --ignore, --strict-heads).
+  Suppress a finding with `# migcheck: ignore[MC301] reason` on its line or the line
+  above, or `# migcheck: ignore-file[MC301] reason` anywhere in the file.
 
 Exit status:
   0  no finding that fails (warnings allowed)
@@ -103,9 +114,23 @@ pub enum Command {
 
     /// Print the revisions from newest to oldest, as `alembic history` does.
     #[command(
-        after_help = "Examples:\n  migcheck history\n  migcheck history --output-format json"
+        after_help = "Examples:\n  migcheck history\n  migcheck history -r ae10:head --verbose\n  migcheck history -r current:heads --database-url sqlite:///app.db\n  migcheck history --output-format json"
     )]
-    History(ListArgs),
+    History(HistoryArgs),
+
+    /// Compare a database's version table with the heads: up to date, behind, unknown.
+    #[command(after_help = STATUS_AFTER_HELP)]
+    Status(StatusArgs),
+
+    /// Preview what `alembic upgrade head` would apply to a database, with lint findings.
+    #[command(after_help = PLAN_AFTER_HELP)]
+    Plan(PlanArgs),
+
+    /// Draw the revision graph (Graphviz DOT or Mermaid).
+    #[command(
+        after_help = "Examples:\n  migcheck graph --format mermaid\n  migcheck graph --format dot | dot -Tsvg -o migrations.svg"
+    )]
+    Graph(GraphArgs),
 
     /// What the git hooks call.
     #[command(subcommand)]
@@ -128,7 +153,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub output_format: Option<OutputFormat>,
 
-    /// Rules to run instead of the configured set (codes, names or prefixes such as `MC1`).
+    /// Rules to run instead of the configured set (codes, names or prefixes such as `MC1`); beats the configuration.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,
 
@@ -150,6 +175,116 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
     pub output_format: ListFormat,
+}
+
+const STATUS_AFTER_HELP: &str = "\
+The database: --database-url, else the variable named by `database-url-env` in the
+configuration ($DATABASE_URL by default), else `sqlalchemy.url` of the Alembic setup.
+Relative SQLite paths resolve against the current directory, as for `alembic`.
+The version table: `version-table` and `version-table-schema` in the configuration.
+
+Examples:
+  migcheck status
+  DATABASE_URL=postgresql://app@db.internal/app migcheck status --output-format json
+
+Exit status:
+  0  up to date (nothing to apply)
+  1  behind, never migrated, at a revision this checkout does not have, or several heads
+  2  could not check (no URL, database unreachable, wrong password, timeout)";
+
+const PLAN_AFTER_HELP: &str = "\
+Reads only. The database is chosen as for `migcheck status`.
+
+Examples:
+  migcheck plan
+  migcheck plan --output-format json
+
+Exit status:
+  0  nothing to apply, or nothing that fails in what would be applied
+  1  an error finding in a pending migration, an unknown revision, or several heads
+  2  could not check";
+
+/// Which database to read, and how long to wait for it.
+#[derive(Debug, Args, Clone)]
+pub struct DatabaseArgs {
+    /// SQLAlchemy URL of the database (default: $DATABASE_URL, else `sqlalchemy.url`).
+    /// Prefer the environment variable for URLs with a password: command lines are visible to other users.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Seconds to wait for the database, connecting included.
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+impl Default for DatabaseArgs {
+    fn default() -> Self {
+        DatabaseArgs {
+            database_url: None,
+            timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err("the timeout must be more than 0 and at most 3600 seconds".to_string());
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+#[derive(Debug, Args, Default)]
+pub struct HistoryArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
+    pub output_format: ListFormat,
+
+    /// Only the revisions from START up to END, in Alembic's syntax: ids, prefixes,
+    /// `base`, `head`, `heads`, `label@head`, and `current` (the database's revisions).
+    #[arg(short = 'r', long = "rev-range", value_name = "START:END")]
+    pub rev_range: Option<String>,
+
+    /// Print each revision as `alembic history --verbose` does.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// Mark the revisions the database is at with `(current)`.
+    #[arg(short = 'i', long)]
+    pub indicate_current: bool,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
+    pub output_format: ListFormat,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct PlanArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, value_name = "FORMAT")]
+    pub output_format: ListFormat,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Picture format.
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Mermaid, value_name = "FORMAT")]
+    pub format: DiagramFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

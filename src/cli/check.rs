@@ -3,13 +3,12 @@
 
 use anyhow::{Context, Result};
 
-use crate::check::{check_file, check_project, finish, CheckSettings};
-use crate::config::{RuleLevel, Settings};
+use crate::check::{check_project, check_project_all, check_start_after, CheckSettings};
+use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
 use crate::project::for_each_full_read;
 use crate::report::{self, OutputFormat};
-use crate::rules::selection::{Level, RuleSelection};
-use crate::rules::RuleSettings;
+use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
 use super::args::{CheckArgs, GlobalArgs};
 use super::output::Output;
@@ -29,21 +28,29 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     // The changed files are read in full while loading; with `--all` the
     // others are read in full afterwards, one at a time, to bound memory.
     let projects = workspace.load(&changed, false)?;
+    check_start_after(&projects, &settings).with_context(|| {
+        format!(
+            "cannot use `start-after` from {}",
+            config_name(&workspace.settings)
+        )
+    })?;
     let mut diagnostics = Vec::new();
     for project in &projects {
-        diagnostics.extend(check_project(project, &settings));
-        if args.all {
-            let mut found = Vec::new();
-            for_each_full_read(
-                &workspace.snapshot()?,
-                project,
-                &mut |migration, parsed, error| {
-                    found.extend(error);
-                    check_file(project, migration, &parsed, &settings, &mut found);
-                },
-            )
-            .with_context(|| format!("cannot read the migrations of `{}`", project.alembic.name))?;
-            diagnostics.extend(finish(found, &settings.selection));
+        if !args.all {
+            diagnostics.extend(check_project(project, &settings));
+            continue;
+        }
+        let snapshot = workspace.snapshot()?;
+        let mut failure = None;
+        diagnostics.extend(check_project_all(project, &settings, &mut |visit| {
+            if let Err(error) = for_each_full_read(&snapshot, project, visit) {
+                failure = Some(error);
+            }
+        }));
+        if let Some(error) = failure {
+            return Err(error).with_context(|| {
+                format!("cannot read the migrations of `{}`", project.alembic.name)
+            });
         }
     }
     sort_diagnostics(&mut diagnostics);
@@ -77,42 +84,28 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     })
 }
 
-/// Combines the configuration with the flags: flags win, lists add up.
+/// Combines the configuration with the flags: the flags' selection is a
+/// layer above the configuration and its per-folder overrides.
 pub fn check_settings(settings: &Settings, args: &CheckArgs) -> Result<CheckSettings> {
-    let select = args.select.as_deref().or(settings.select.as_deref());
-    let extend_select: Vec<String> = settings
-        .extend_select
-        .iter()
-        .chain(&args.extend_select)
-        .cloned()
-        .collect();
-    let ignore: Vec<String> = settings
-        .ignore
-        .iter()
-        .chain(&args.ignore)
-        .cloned()
-        .collect();
-    let mut severity: Vec<(String, Level)> = settings
-        .severity
-        .iter()
-        .map(|(rule, level)| {
-            let level = match level {
-                RuleLevel::Error => Level::Error,
-                RuleLevel::Warning => Level::Warning,
-                RuleLevel::Off => Level::Off,
-            };
-            (rule.clone(), level)
-        })
-        .collect();
-    if args.strict_heads || settings.strict_heads {
+    let mut severity = Vec::new();
+    if args.strict_heads {
         severity.push(("MC101".to_string(), Level::Error));
     }
-    let selection = RuleSelection::build(select, &extend_select, &ignore, &severity)?;
-    Ok(CheckSettings {
-        selection,
-        rules: RuleSettings {
-            todo_patterns: settings.todo_patterns.clone(),
-            dialect: settings.dialect.clone(),
-        },
-    })
+    let cli = SelectionLayer {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        severity,
+    };
+    // Each layer on its own first, so an unknown rule names where it was written.
+    RuleSelection::from_layers(&[&cli]).map_err(|error| UnknownRule {
+        setting: format!("--{}", error.setting),
+        selector: error.selector,
+    })?;
+    CheckSettings::new(settings, cli).with_context(|| config_name(settings).to_string())
+}
+
+/// The file the settings come from, for messages.
+fn config_name(settings: &Settings) -> &str {
+    settings.source.as_deref().unwrap_or("the defaults")
 }

@@ -1,12 +1,13 @@
-//! `migcheck heads` and `migcheck history`: the same lines `alembic heads`
-//! and `alembic history` print, or JSON.
+//! `migcheck heads`: the same lines `alembic heads` prints, or JSON; and what
+//! `heads` and `history` share (loading every setup, the warning for a history
+//! Alembic itself cannot load).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::project::{for_each_full_read, Project};
+use crate::project::Project;
 
 use super::args::{GlobalArgs, ListArgs, ListFormat};
 use super::output::Output;
@@ -27,66 +28,35 @@ struct ProjectHeads<'a> {
     heads: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
-struct HistoryJson<'a> {
-    projects: Vec<ProjectHistory<'a>>,
-}
-
-#[derive(Serialize)]
-struct ProjectHistory<'a> {
-    config: &'a str,
-    section: &'a str,
-    history: Vec<HistoryEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct HistoryEntry<'a> {
-    revision: &'a str,
-    down_revisions: &'a [String],
-    depends_on: &'a [String],
-    branch_labels: &'a [String],
-    is_head: bool,
-    is_branch_point: bool,
-    is_merge_point: bool,
-    doc: String,
-    path: &'a str,
-}
-
-/// The setups, with every file read for its header only.
-fn load(global: &GlobalArgs) -> Result<(Workspace, Vec<Project>)> {
+/// Every setup, each file read for its header only.
+fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     let workspace = Workspace::open(global)?;
-    let projects = workspace.load(&HashSet::new(), false)?;
-    Ok((workspace, projects))
+    workspace.load(&HashSet::new(), false)
 }
 
-/// The docstring of every migration of `project`, by path: the files are
-/// read in full one at a time, so their syntax trees are never all in memory.
-fn docstrings(workspace: &Workspace, project: &Project) -> Result<HashMap<String, String>> {
-    let mut docs: HashMap<String, String> = project
-        .migrations
-        .iter()
-        .filter_map(|m| {
-            Some((
-                m.path.clone(),
-                m.parsed.as_ref()?.docstring.as_ref()?.0.clone(),
-            ))
-        })
-        .collect();
-    for_each_full_read(
-        &workspace.snapshot()?,
-        project,
-        &mut |migration, parsed, _| {
-            if let Some((text, _)) = parsed.docstring {
-                docs.insert(migration.path.clone(), text);
-            }
-        },
-    )
-    .with_context(|| format!("cannot read the migrations of `{}`", project.alembic.name))?;
-    Ok(docs)
+/// Every setup, with every migration's docstring.
+pub(super) fn load_with_docstrings(global: &GlobalArgs) -> Result<Vec<Project>> {
+    Workspace::open(global)?.load_with_docstrings()
+}
+
+/// Alembic itself would fail on these graphs: say so on stderr (one line a
+/// setup) and exit 1, after printing what can be read.
+pub(super) fn broken_status(projects: &[Project]) -> ExitStatus {
+    let mut status = ExitStatus::Success;
+    for project in projects {
+        if let Some(error) = project.graph.alembic_error() {
+            eprintln!(
+                "migcheck: warning: Alembic cannot load the history of `{}` ({error}); run `migcheck check` for details",
+                project.alembic.name
+            );
+            status = ExitStatus::Failure;
+        }
+    }
+    status
 }
 
 pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
-    let (_, projects) = load(global)?;
+    let projects = load(global)?;
     let text = match args.output_format {
         ListFormat::Json => {
             let per_project: Vec<ProjectHeads<'_>> = projects
@@ -133,77 +103,10 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     Output::stdout(global.color)
         .write(&text)
         .context("cannot write the heads")?;
-    Ok(ExitStatus::Success)
+    Ok(broken_status(&projects))
 }
 
-pub fn history(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
-    let (workspace, projects) = load(global)?;
-    let docs: Vec<HashMap<String, String>> = projects
-        .iter()
-        .map(|project| docstrings(&workspace, project))
-        .collect::<Result<_>>()?;
-    let text = match args.output_format {
-        ListFormat::Json => {
-            let projects: Vec<ProjectHistory<'_>> = projects
-                .iter()
-                .zip(&docs)
-                .map(|(project, docs)| ProjectHistory {
-                    config: &project.alembic.config_path,
-                    section: &project.alembic.section,
-                    history: project
-                        .graph
-                        .history()
-                        .into_iter()
-                        .map(|n| {
-                            let node = project.graph.node(n);
-                            HistoryEntry {
-                                revision: &node.id,
-                                down_revisions: &node.down_revisions,
-                                depends_on: &node.depends_on,
-                                branch_labels: project.graph.branch_labels(n),
-                                is_head: project.graph.is_head(n),
-                                is_branch_point: project.graph.is_branch_point(n),
-                                is_merge_point: project.graph.is_merge_point(n),
-                                doc: doc(project, n, docs),
-                                path: &project.migration_of_node(n).path,
-                            }
-                        })
-                        .collect(),
-                })
-                .collect();
-            serde_json::to_string_pretty(&HistoryJson { projects })? + "\n"
-        }
-        ListFormat::Text => {
-            let mut out = String::new();
-            for (project, docs) in projects.iter().zip(&docs) {
-                if projects.len() > 1 {
-                    out.push_str(&format!("# {}\n", project.alembic.name));
-                }
-                for n in project.graph.history() {
-                    out.push_str(&history_line(project, n, docs));
-                    out.push('\n');
-                }
-            }
-            out
-        }
-    };
-    Output::stdout(global.color)
-        .write(&text)
-        .context("cannot write the history")?;
-    Ok(ExitStatus::Success)
-}
-
-/// The first paragraph of the docstring, as Alembic's `Script.doc`.
-fn doc(project: &Project, node: usize, docs: &HashMap<String, String>) -> String {
-    let migration = project.migration_of_node(node);
-    let longdoc = docs
-        .get(&migration.path)
-        .map(|text| text.trim().to_string())
-        .unwrap_or_default();
-    longdoc.split("\n\n").next().unwrap_or_default().to_string()
-}
-
-fn comma(items: &[String]) -> String {
+pub(super) fn comma(items: &[String]) -> String {
     items.join(", ")
 }
 
@@ -220,40 +123,5 @@ fn head_line(project: &Project, node: usize) -> String {
     } else if graph.is_head(node) {
         text.push_str(" (effective head)");
     }
-    text
-}
-
-/// `alembic history`: `<parents> -> <id> (<labels>) (head) (branchpoint), <doc>`.
-fn history_line(project: &Project, node: usize, docs: &HashMap<String, String>) -> String {
-    let graph = &project.graph;
-    let revision = graph.node(node);
-    let parents = if revision.down_revisions.is_empty() {
-        "<base>".to_string()
-    } else {
-        comma(&revision.down_revisions)
-    };
-    let dependencies = graph.dependencies(node);
-    let mut text = if dependencies.is_empty() {
-        format!("{parents} -> {}", revision.id)
-    } else {
-        format!("{parents} ({}) -> {}", comma(dependencies), revision.id)
-    };
-    let labels = graph.branch_labels(node);
-    if !labels.is_empty() {
-        text.push_str(&format!(" ({})", comma(labels)));
-    }
-    if graph.is_real_head(node) {
-        text.push_str(" (head)");
-    } else if graph.is_head(node) {
-        text.push_str(" (effective head)");
-    }
-    if graph.is_branch_point(node) {
-        text.push_str(" (branchpoint)");
-    }
-    if graph.is_merge_point(node) {
-        text.push_str(" (mergepoint)");
-    }
-    text.push_str(", ");
-    text.push_str(&doc(project, node, docs));
     text
 }

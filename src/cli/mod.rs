@@ -3,9 +3,14 @@
 
 pub mod args;
 mod check;
+mod database;
+mod graph;
+mod history;
 mod list;
 mod output;
+mod plan;
 mod rule;
+mod status;
 mod workspace;
 
 use std::ffi::OsString;
@@ -55,7 +60,10 @@ where
             check::run(&global, &args, check::Mode::PreCommit)
         }
         Some(Command::Heads(args)) => list::heads(&global, &args),
-        Some(Command::History(args)) => list::history(&global, &args),
+        Some(Command::History(args)) => history::run(&global, &args),
+        Some(Command::Status(args)) => status::run(&global, &args),
+        Some(Command::Plan(args)) => plan::run(&global, &args),
+        Some(Command::Graph(args)) => graph::run(&global, &args),
         Some(Command::Rule(args)) => rule::run(&global, &args),
     }
 }

@@ -13,6 +13,23 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use super::load::{syntax_error, version_prefixes};
 use super::{Migration, Project};
 
+/// Fills [`Migration::docstring`] for every file that was loaded only for
+/// its header, reading them in full one at a time.
+pub fn read_docstrings(snapshot: &Snapshot, project: &mut Project) -> Result<(), GitError> {
+    let mut docstrings: HashMap<String, String> = HashMap::new();
+    for_each_full_read(snapshot, project, &mut |migration, parsed, _| {
+        if let Some((text, _)) = parsed.docstring {
+            docstrings.insert(migration.path.clone(), text);
+        }
+    })?;
+    for migration in &mut project.migrations {
+        if let Some(text) = docstrings.remove(&migration.path) {
+            migration.docstring = Some(text);
+        }
+    }
+    Ok(())
+}
+
 /// Reads in full each migration of `project` that was loaded only for its
 /// header, in the project's order, and hands it to `f` with the finding for
 /// its first syntax error. Files that cannot be decoded were reported when

@@ -16,7 +16,7 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use crate::rules::Rule;
 use crate::source::span_of;
 
-use super::{HeaderSpans, Migration, Project};
+use super::{HeaderSpans, Migration, Place, Project};
 
 /// What to read in full and what to take from the configuration.
 #[derive(Debug)]
@@ -115,16 +115,16 @@ pub fn load_project(
             );
             return;
         }
+        let stated = options.overrides.get(&entry.path);
         migrations.push(read_migration(
             entry.path.clone(),
             bytes,
-            changed || options.all,
-            changed,
+            (changed || options.all, changed),
+            stated,
             &mut diagnostics,
         ));
     })?;
 
-    apply_overrides(&mut migrations, options.overrides);
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -142,6 +142,32 @@ pub(super) fn version_prefixes(alembic: &AlembicProject) -> Vec<String> {
         .iter()
         .map(|location| format!("{}/", location.trim_end_matches('/')))
         .collect()
+}
+
+/// A project from file texts already at hand (tests, benchmarks): every file
+/// is read in full and linted, as with `--all`.
+pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> Project {
+    let mut diagnostics = Vec::new();
+    let mut migrations: Vec<Migration> = files
+        .iter()
+        .map(|(path, text)| {
+            read_migration(
+                path.to_string(),
+                text.as_bytes().to_vec(),
+                (true, true),
+                None,
+                &mut diagnostics,
+            )
+        })
+        .collect();
+    let (graph, node_migration) = build_graph(&mut migrations);
+    Project {
+        alembic,
+        migrations,
+        graph,
+        node_migration,
+        load_diagnostics: diagnostics,
+    }
 }
 
 /// A sort key that puts a folder's files before its subfolders (a top-down
@@ -164,8 +190,8 @@ fn walk_order(path: &str) -> Vec<u8> {
 fn read_migration(
     path: String,
     bytes: Vec<u8>,
-    full: bool,
-    changed: bool,
+    (full, changed): (bool, bool),
+    stated: Option<&RevisionOverride>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Migration {
     let empty = Migration {
@@ -175,6 +201,7 @@ fn read_migration(
         changed,
         lint: full,
         parsed: None,
+        docstring: None,
         node: None,
         id: None,
     };
@@ -192,7 +219,7 @@ fn read_migration(
             return empty;
         }
     };
-    let (header, parsed) = if full {
+    let (mut header, parsed) = if full {
         let parsed = parse_revision(&path, &text);
         (parsed.header.clone(), Some(parsed))
     } else {
@@ -207,6 +234,9 @@ fn read_migration(
     };
     if let Some(parsed) = &parsed {
         diagnostics.extend(syntax_error(parsed));
+    }
+    if let Some(stated) = stated {
+        apply_override(&mut header, stated);
     }
     let spans = HeaderSpans {
         revision: field_span(&path, &text, &header.revision),
@@ -236,7 +266,7 @@ fn read_migration(
             diagnostics.push(
                 Diagnostic::new(
                     Rule::UnknowableRevisionValue,
-                    span.clone(),
+                    span.span(&path),
                     format!("{reason}; its value cannot be known without running the file."),
                 )
                 .with_help(format!(
@@ -268,7 +298,7 @@ fn read_migration(
             diagnostics.push(
                 Diagnostic::new(
                     Rule::InvalidRevisionValue,
-                    span.clone(),
+                    span.span(&path),
                     format!("{reason}; Alembic cannot use it."),
                 )
                 .with_help(format!("Make `{name}` {expected}.")),
@@ -278,7 +308,7 @@ fn read_migration(
     Migration {
         header,
         spans,
-        parsed,
+        parsed: parsed.map(Box::new),
         ..empty
     }
 }
@@ -312,47 +342,33 @@ fn unknowable<T>(field: &Field<T>) -> Option<&str> {
     }
 }
 
-fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
+fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Place> {
     match field {
         Field::Missing => None,
         Field::Known { range, .. }
         | Field::Unknowable { range, .. }
-        | Field::Invalid { range, .. } => Some(span_of(path, text, *range)),
+        | Field::Invalid { range, .. } => Some(Place::of(&span_of(path, text, *range))),
     }
 }
 
-/// Replaces what the configuration states for a file.
-fn apply_overrides(migrations: &mut [Migration], overrides: &BTreeMap<String, RevisionOverride>) {
-    if overrides.is_empty() {
-        return;
-    }
-    for migration in migrations {
-        let Some(stated) = overrides.get(&migration.path) else {
-            continue;
+/// Replaces what the configuration states for a file, keeping the places the
+/// file assigns them so findings still point there.
+fn apply_override(header: &mut RevisionHeader, stated: &RevisionOverride) {
+    if let Some(value) = &stated.revision {
+        header.revision = Field::Known {
+            value: value.clone(),
+            range: header.revision.range().unwrap_or_default(),
         };
-        let header = &mut migration.header;
-        if let Some(value) = &stated.revision {
-            header.revision = Field::Known {
+    }
+    for (field, value) in [
+        (&mut header.down_revision, &stated.down_revision),
+        (&mut header.branch_labels, &stated.branch_labels),
+        (&mut header.depends_on, &stated.depends_on),
+    ] {
+        if let Some(value) = value {
+            *field = Field::Known {
                 value: value.clone(),
-                range: header.revision.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.down_revision {
-            header.down_revision = Field::Known {
-                value: value.clone(),
-                range: header.down_revision.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.branch_labels {
-            header.branch_labels = Field::Known {
-                value: value.clone(),
-                range: header.branch_labels.range().unwrap_or_default(),
-            };
-        }
-        if let Some(value) = &stated.depends_on {
-            header.depends_on = Field::Known {
-                value: value.clone(),
-                range: header.depends_on.range().unwrap_or_default(),
+                range: field.range().unwrap_or_default(),
             };
         }
     }

@@ -41,6 +41,34 @@ pub struct JsonRelated<'a> {
     pub message: &'a str,
 }
 
+impl<'a> JsonDiagnostic<'a> {
+    /// One finding as the JSON report shows it.
+    pub fn of(d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+        JsonDiagnostic {
+            code: d.rule.code(),
+            name: d.rule.name(),
+            severity: d.severity,
+            message: &d.message,
+            help: d.help.as_deref(),
+            path: &d.span.path,
+            location: start(&d.span),
+            end_location: JsonPosition {
+                line: d.span.end_line,
+                column: d.span.end_column,
+            },
+            related: d
+                .related
+                .iter()
+                .map(|r| JsonRelated {
+                    path: &r.span.path,
+                    location: start(&r.span),
+                    message: &r.message,
+                })
+                .collect(),
+        }
+    }
+}
+
 fn start(span: &Span) -> JsonPosition {
     JsonPosition {
         line: span.line,
@@ -52,31 +80,7 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> String {
     let report = JsonReport {
         version: JSON_VERSION,
         summary: Summary::of(diagnostics),
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                code: d.rule.code(),
-                name: d.rule.name(),
-                severity: d.severity,
-                message: &d.message,
-                help: d.help.as_deref(),
-                path: &d.span.path,
-                location: start(&d.span),
-                end_location: JsonPosition {
-                    line: d.span.end_line,
-                    column: d.span.end_column,
-                },
-                related: d
-                    .related
-                    .iter()
-                    .map(|r| JsonRelated {
-                        path: &r.span.path,
-                        location: start(&r.span),
-                        message: &r.message,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        diagnostics: diagnostics.iter().map(JsonDiagnostic::of).collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string());
     text.push('\n');

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 pub use concise::render_concise;
 pub use full::render_full;
 pub use github::{escape_data, escape_property, render_github};
-pub use json::{render_json, JsonReport};
+pub use json::{render_json, JsonDiagnostic, JsonReport};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

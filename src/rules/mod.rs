@@ -8,11 +8,19 @@
 
 use crate::diagnostic::Severity;
 
+pub(crate) mod alembic_code;
 mod context;
+pub(crate) mod function_body;
 pub mod selection;
 pub(crate) mod suggest;
+#[cfg(test)]
+pub(crate) mod testing;
+pub(crate) mod undo;
 
-pub use context::{default_todo_patterns, FileContext, GraphContext, RuleSettings};
+pub use context::{
+    default_todo_patterns, dialect_of_url, normalize_dialect, FileContext, GraphContext,
+    RuleSettings,
+};
 
 /// What a rule looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -154,9 +162,37 @@ registry! {
     invalid_revision_id::InvalidRevisionId,
     missing_down_revision::MissingDownRevision,
     todo_in_migration::TodoInMigration,
+    missing_downgrade::MissingDowngrade,
+    empty_downgrade::EmptyDowngrade,
+    raw_sql_without_downgrade::RawSqlWithoutDowngrade,
+    incomplete_downgrade::IncompleteDowngrade,
+    missing_migration_message::MissingMigrationMessage,
+    uncommented_operation::UncommentedOperation,
+    docstring_header_mismatch::DocstringHeaderMismatch,
+    mixed_data_and_schema::MixedDataAndSchema,
     invalid_revision_value::InvalidRevisionValue,
+    drop_column::DropColumn,
+    drop_table::DropTable,
+    not_null_column_without_default::NotNullColumnWithoutDefault,
+    volatile_server_default::VolatileServerDefault,
+    set_not_null_on_existing_column::SetNotNullOnExistingColumn,
+    column_type_change::ColumnTypeChange,
+    column_rename::ColumnRename,
+    table_rename::TableRename,
+    non_concurrent_index::NonConcurrentIndex,
+    concurrent_index_outside_autocommit::ConcurrentIndexOutsideAutocommit,
+    non_concurrent_drop_index::NonConcurrentDropIndex,
+    unique_constraint_on_existing_table::UniqueConstraintOnExistingTable,
+    primary_key_on_existing_table::PrimaryKeyOnExistingTable,
+    foreign_key_without_not_valid::ForeignKeyWithoutNotValid,
+    check_constraint_without_not_valid::CheckConstraintWithoutNotValid,
+    truncate_or_cascade_in_sql::TruncateOrCascadeInSql,
+    unbounded_update_or_delete::UnboundedUpdateOrDelete,
     unparsable_revision_file::UnparsableRevisionFile,
     unknowable_revision_value::UnknowableRevisionValue,
+    unknown_suppression::UnknownSuppression,
+    unused_suppression::UnusedSuppression,
+    suppression_without_reason::SuppressionWithoutReason,
 }
 
 impl Rule {

@@ -41,23 +41,8 @@ declare_rule! {
 
 fn check(ctx: &GraphContext<'_>, out: &mut Vec<Diagnostic>) {
     let graph = ctx.graph();
-    let heads = graph.heads();
-    if heads.len() < 2 {
-        return;
-    }
     // A head with a label no other head carries is an intended branch.
-    let unlabelled: Vec<usize> = heads
-        .iter()
-        .copied()
-        .filter(|&head| {
-            !graph.branch_labels(head).iter().any(|label| {
-                heads
-                    .iter()
-                    .filter(|&&other| other != head)
-                    .all(|&other| !graph.branch_labels(other).contains(label))
-            })
-        })
-        .collect();
+    let unlabelled = graph.unlabelled_heads();
     if unlabelled.len() < 2 {
         return;
     }

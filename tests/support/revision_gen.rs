@@ -107,7 +107,8 @@ pub fn generate(rng: &mut Rng) -> Case {
     let size = match rng.below(20) {
         0 => rng.below(3),
         1..=12 => 3 + rng.below(12),
-        _ => 15 + rng.below(26),
+        13..=18 => 15 + rng.below(26),
+        _ => 40 + rng.below(50),
     };
     let shared_prefix = if rng.chance(30) {
         "abcd".to_string()
@@ -348,10 +349,12 @@ fn queries(rng: &mut Rng, revs: &[Rev]) -> (Vec<String>, String, Option<(String,
         }
         if roll < 60 && !labels.is_empty() {
             let label = rng.pick(&labels);
-            return if upper {
-                format!("{label}@head")
-            } else {
-                label.clone()
+            return match (upper, rng.below(3)) {
+                (true, 0) => format!("{label}@heads"),
+                (true, _) => format!("{label}@head"),
+                (false, 0) => format!("{label}@base"),
+                (false, 1) => format!("{label}@{}", rng.pick(&ids)),
+                (false, _) => label.clone(),
             };
         }
         if roll < 70 {

@@ -12,29 +12,43 @@ use super::{ResolveError, RevisionGraph};
 static RELATIVE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^(?:(.+?)@)?(\w+)?([+-]\d+)").ok());
 
-/// The lower end of a range: a revision spec, or the heads stamped in a database.
+/// One end of a range: a revision spec, or the revisions stamped in a
+/// database (Alembic passes those as a tuple, which is never read as a
+/// relative spec or a `branch@` lower end).
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Lower<'a> {
+pub enum Endpoint<'a> {
     Spec(&'a str),
     Current(&'a [&'a str]),
+}
+
+impl Endpoint<'_> {
+    /// As Alembic names it in `RangeNotAncestorError`.
+    fn describe(self) -> String {
+        match self {
+            Endpoint::Spec(spec) => spec.to_string(),
+            Endpoint::Current(ids) => ids.join(", "),
+        }
+    }
 }
 
 impl RevisionGraph {
     /// The revisions to visit (a mask over input positions) and the targets.
     pub(super) fn collect_upgrade(
         &self,
-        upper: &str,
-        lower: Lower<'_>,
+        upper: Endpoint<'_>,
+        lower: Endpoint<'_>,
         inclusive: bool,
         implicit_base: bool,
     ) -> Result<(Vec<bool>, Vec<usize>), ResolveError> {
-        if RELATIVE.as_ref().is_some_and(|re| re.is_match(upper)) {
-            return Err(ResolveError::Relative {
-                spec: upper.to_string(),
-            });
+        if let Endpoint::Spec(upper) = upper {
+            if RELATIVE.as_ref().is_some_and(|re| re.is_match(upper)) {
+                return Err(ResolveError::Relative {
+                    spec: upper.to_string(),
+                });
+            }
         }
-        let mut targets = self.get_revisions(upper)?;
-        if let Lower::Spec(spec) = lower {
+        let mut targets = self.get_all(upper)?;
+        if let Endpoint::Spec(spec) = lower {
             if let Some((branch, _)) = spec.split_once('@') {
                 let mut branch = branch.to_string();
                 if let Some(rev) = self.get_revision(&branch)? {
@@ -60,23 +74,11 @@ impl RevisionGraph {
         for &t in &targets {
             required[t] = true;
         }
-        let current = match lower {
-            Lower::Spec(spec) => self.get_revisions(spec)?,
-            Lower::Current(ids) => {
-                let mut out = Vec::new();
-                for id in ids {
-                    out.extend(self.get_revisions(id)?);
-                }
-                out
-            }
-        };
+        let current = self.get_all(lower)?;
         if !implicit_base && current.iter().any(|&c| !required[c]) {
             return Err(ResolveError::RangeNotAncestor {
-                lower: match lower {
-                    Lower::Spec(spec) => spec.to_string(),
-                    Lower::Current(ids) => ids.join(", "),
-                },
-                upper: upper.to_string(),
+                lower: lower.describe(),
+                upper: upper.describe(),
             });
         }
         let mut done = self.walk_checked(&current, true)?;
@@ -96,6 +98,20 @@ impl RevisionGraph {
             }
         }
         Ok((needs, targets))
+    }
+
+    /// `get_revisions` of a spec, or of each stamped revision in turn.
+    fn get_all(&self, endpoint: Endpoint<'_>) -> Result<Vec<usize>, ResolveError> {
+        match endpoint {
+            Endpoint::Spec(spec) => self.get_revisions(spec),
+            Endpoint::Current(ids) => {
+                let mut out = Vec::new();
+                for id in ids {
+                    out.extend(self.get_revisions(id)?);
+                }
+                Ok(out)
+            }
+        }
     }
 
     /// `_get_ancestor_nodes(..., check=True)` (or descendants when `ancestors`
@@ -141,8 +157,8 @@ impl RevisionGraph {
     /// The order of `iterate_revisions(upper, lower, ...)`, heads first.
     pub(super) fn iterate_between(
         &self,
-        upper: &str,
-        lower: Lower<'_>,
+        upper: Endpoint<'_>,
+        lower: Endpoint<'_>,
         inclusive: bool,
         implicit_base: bool,
     ) -> Result<Vec<usize>, ResolveError> {

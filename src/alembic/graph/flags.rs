@@ -25,6 +25,26 @@ impl RevisionGraph {
         self.node(node).down_revisions.len() > 1
     }
 
+    /// The heads that `alembic upgrade head` cannot tell apart: every head
+    /// except those carrying a branch label no other head carries (intended
+    /// parallel branches, upgraded by label). Two or more of these is the
+    /// "several heads" problem.
+    pub fn unlabelled_heads(&self) -> Vec<usize> {
+        let heads = self.heads();
+        heads
+            .iter()
+            .copied()
+            .filter(|&head| {
+                !self.branch_labels(head).iter().any(|label| {
+                    heads
+                        .iter()
+                        .filter(|&&other| other != head)
+                        .all(|&other| !self.branch_labels(other).contains(label))
+                })
+            })
+            .collect()
+    }
+
     /// `depends_on` as declared.
     pub fn dependencies(&self, node: usize) -> &[String] {
         &self.node(node).depends_on

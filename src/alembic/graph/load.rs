@@ -186,10 +186,10 @@ fn normalizing(nodes: &[Node], names: &Names, links: &Links) -> Option<LoadError
     let mut doomed = vec![false; n];
     let mut stack = Vec::new();
     let mut buf = Vec::new();
-    for r in 0..n {
+    for (r, is_doomed) in doomed.iter_mut().enumerate() {
         buf.clear();
         if step(r, &mut buf).is_err() {
-            doomed[r] = true;
+            *is_doomed = true;
             stack.push(r);
         }
         for &p in &buf {

@@ -68,9 +68,9 @@ mod walk;
 
 use std::sync::{Arc, OnceLock};
 
+pub use collect::Endpoint;
 pub use load::{LoadError, LoadErrorKind};
 
-use collect::Lower;
 use links::Links;
 use names::Names;
 use reach::ReachIndex;
@@ -263,7 +263,17 @@ impl RevisionGraph {
     /// Revisions from `upper` down to `lower`, both included, in the order of
     /// `alembic history -r lower:upper`.
     pub fn iterate(&self, upper: &str, lower: &str) -> Result<Vec<usize>, ResolveError> {
-        self.iterate_between(upper, Lower::Spec(lower), true, false)
+        self.iterate_between(Endpoint::Spec(upper), Endpoint::Spec(lower), true, false)
+    }
+
+    /// [`RevisionGraph::iterate`] where either end may be the revisions a
+    /// database is stamped with, as `alembic history -r current:heads` does.
+    pub fn iterate_endpoints(
+        &self,
+        upper: Endpoint<'_>,
+        lower: Endpoint<'_>,
+    ) -> Result<Vec<usize>, ResolveError> {
+        self.iterate_between(upper, lower, true, false)
     }
 
     /// The revisions `alembic upgrade <target>` applies, in order, to a
@@ -273,7 +283,12 @@ impl RevisionGraph {
         current: &[&str],
         target: &str,
     ) -> Result<Vec<usize>, ResolveError> {
-        let mut order = self.iterate_between(target, Lower::Current(current), false, true)?;
+        let mut order = self.iterate_between(
+            Endpoint::Spec(target),
+            Endpoint::Current(current),
+            false,
+            true,
+        )?;
         order.reverse();
         Ok(order)
     }
@@ -305,17 +320,19 @@ impl RevisionGraph {
         self.reach.get_or_init(|| {
             let n = self.nodes.len();
             let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+            let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
             let mut roots = Vec::new();
             for &v in &self.names.key_order {
-                let parents = self.links.order_parents(&self.names, v);
-                if parents.is_empty() {
+                parents[v] = self.links.order_parents(&self.names, v);
+                if parents[v].is_empty() {
                     roots.push(v);
                 }
-                for p in parents {
+                for &p in &parents[v] {
                     children[p].push(v);
                 }
             }
-            ReachIndex::new(&children, &roots, &self.names.key_order)
+            let acyclic = scc::components(&parents).iter().all(|c| c.len() == 1);
+            ReachIndex::new(&children, &roots, &self.names.key_order, acyclic)
         })
     }
 
@@ -340,3 +357,6 @@ impl RevisionGraph {
         order
     }
 }
+
+#[cfg(test)]
+mod tests;

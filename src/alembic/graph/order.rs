@@ -10,10 +10,17 @@
 //! descends from the candidate" question goes to `reach`, and the list is a
 //! map from stable keys (entries never move relative to each other, new ones
 //! are appended) to revisions.
+//!
+//! Each step is `O(log n)` plus the cost of the reachability question. In an
+//! acyclic graph every jump lands on a strict descendant, so between two
+//! emissions the cursor jumps fewer times than there are heads in the list;
+//! more jumps than that means the cursor is going round a cycle, where Alembic
+//! loops forever, and migcheck reports [`ResolveError::NeverTerminates`].
 
 use std::collections::BTreeMap;
 
 use super::reach::{Waiting, NONE};
+use super::walk::reach;
 use super::{ResolveError, RevisionGraph};
 
 impl RevisionGraph {
@@ -28,7 +35,10 @@ impl RevisionGraph {
         let mut initial: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
         initial.sort_unstable_by_key(|&h| names.rank[h]);
         initial.dedup();
-        let mut waiting = Waiting::new(self.reach_index());
+        let relevant = reach(todo.len(), &todo_list(&todo), |v, out| {
+            out.extend(self.links.order_parents(names, v));
+        });
+        let mut waiting = Waiting::new(self.reach_index(), &relevant);
         let mut key_of = vec![NONE; todo.len()];
         let mut list: BTreeMap<u64, usize> = BTreeMap::new();
         for (k, &h) in initial.iter().enumerate() {
@@ -66,6 +76,7 @@ impl RevisionGraph {
                 .collect();
             key_of[candidate] = NONE;
             waiting.set(candidate, NONE);
+            waiting.emitted(candidate);
             match add.split_first() {
                 None => {
                     list.remove(&cursor);
@@ -93,4 +104,12 @@ impl RevisionGraph {
         }
         Ok(out)
     }
+}
+
+fn todo_list(todo: &[bool]) -> Vec<usize> {
+    todo.iter()
+        .enumerate()
+        .filter(|(_, &t)| t)
+        .map(|(i, _)| i)
+        .collect()
 }

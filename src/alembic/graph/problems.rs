@@ -43,16 +43,14 @@ fn invalid_ids(nodes: &[Node], out: &mut Vec<GraphProblem>) {
 fn self_loops(nodes: &[Node], names: &Names, links: &Links, out: &mut Vec<GraphProblem>) {
     for (i, node) in nodes.iter().enumerate() {
         let me = names.vertex(i);
-        let to_me = |name: &String| {
-            *name == node.id || names.full(name).map(|t| names.vertex(t)) == Some(me)
-        };
-        if node.down_revisions.iter().any(to_me) {
+        let to_me = |target: &Option<usize>| target.map(|t| names.vertex(t)) == Some(me);
+        if node.down_revisions.contains(&node.id) || links.down[i].iter().any(to_me) {
             out.push(GraphProblem::SelfLoop {
                 node: i,
                 via_depends_on: false,
             });
         }
-        if node.depends_on.iter().any(to_me) || links.resolved[i].contains(&me) {
+        if node.depends_on.contains(&node.id) || links.resolved[i].contains(&me) {
             out.push(GraphProblem::SelfLoop {
                 node: i,
                 via_depends_on: true,

@@ -7,10 +7,14 @@
 //! merge, a dependency). The revisions currently waiting to be emitted sit in a
 //! segment tree keyed by their position in Alembic's list of heads; the first
 //! waiting descendant is a few range-minimum queries. On a tree that is
-//! O(log n) per question; each extra merge or dependency link under the
-//! revision adds one more interval.
+//! O(log n) per question; each extra link under the revision adds one more
+//! interval, but only links into revisions still to be emitted count: in an
+//! acyclic graph no waiting head ever appears below a revision once it is
+//! emitted (it would have had to wait for that head), so links into emitted
+//! revisions are dropped, as are links into revisions that lead to nothing
+//! left to do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The fixed numbering of one graph.
 #[derive(Debug, Clone)]
@@ -21,13 +25,22 @@ pub(super) struct ReachIndex {
     tout: Vec<u32>,
     /// Links outside the forest as (position of the parent, child), by position.
     cross: Vec<(u32, usize)>,
+    /// For each child, the positions of the parents of its links outside the forest.
+    cross_into: Vec<Vec<u32>>,
+    /// No cycle among the numbered revisions.
+    acyclic: bool,
     size: usize,
 }
 
 impl ReachIndex {
     /// `children[v]` lists the children of `v`; `roots` are tried first, in order,
     /// then every other member of `members` not yet numbered (revisions on cycles).
-    pub(super) fn new(children: &[Vec<usize>], roots: &[usize], members: &[usize]) -> ReachIndex {
+    pub(super) fn new(
+        children: &[Vec<usize>],
+        roots: &[usize],
+        members: &[usize],
+        acyclic: bool,
+    ) -> ReachIndex {
         let n = children.len();
         let mut tin = vec![u32::MAX; n];
         let mut tout = vec![u32::MAX; n];
@@ -70,18 +83,18 @@ impl ReachIndex {
         }
         cross.sort_unstable();
         cross.dedup();
+        let mut cross_into = vec![Vec::new(); n];
+        for &(p, w) in &cross {
+            cross_into[w].push(p);
+        }
         ReachIndex {
             tin,
             tout,
             cross,
+            cross_into,
+            acyclic,
             size: counter as usize,
         }
-    }
-
-    fn cross_within(&self, low: u32, high: u32) -> &[(u32, usize)] {
-        let start = self.cross.partition_point(|&(p, _)| p < low);
-        let end = self.cross.partition_point(|&(p, _)| p <= high);
-        &self.cross[start..end]
     }
 }
 
@@ -91,18 +104,48 @@ pub(super) struct Waiting<'a> {
     index: &'a ReachIndex,
     width: usize,
     tree: Vec<u64>,
+    /// Links outside the forest that can still lead to a waiting revision.
+    live: BTreeSet<(u32, usize)>,
 }
 
 pub(super) const NONE: u64 = u64::MAX;
 
 impl<'a> Waiting<'a> {
-    pub(super) fn new(index: &'a ReachIndex) -> Waiting<'a> {
+    /// `relevant[v]`: `v` can lead to a revision that may ever wait (an
+    /// ancestor of something to do, or one itself).
+    pub(super) fn new(index: &'a ReachIndex, relevant: &[bool]) -> Waiting<'a> {
         let width = index.size.max(1).next_power_of_two();
+        let live = index
+            .cross
+            .iter()
+            .copied()
+            .filter(|&(_, child)| relevant.get(child).copied().unwrap_or(false))
+            .collect();
         Waiting {
             index,
             width,
             tree: vec![NONE; 2 * width],
+            live,
         }
+    }
+
+    /// Records that `v` was emitted: in an acyclic graph nothing below it can
+    /// wait any more, so the links into it are dropped.
+    pub(super) fn emitted(&mut self, v: usize) {
+        if !self.index.acyclic {
+            return;
+        }
+        if let Some(parents) = self.index.cross_into.get(v) {
+            for &p in parents {
+                self.live.remove(&(p, v));
+            }
+        }
+    }
+
+    fn live_within(&self, low: u32, high: u32) -> impl Iterator<Item = usize> + '_ {
+        self.live
+            .range((low, 0)..=(high, usize::MAX))
+            .map(|&(_, child)| child)
     }
 
     /// Puts `v` in (with `key`) or takes it out (`NONE`).
@@ -161,7 +204,7 @@ impl<'a> Waiting<'a> {
         if low == u32::MAX {
             return None;
         }
-        if index.cross_within(low, high).is_empty() {
+        if self.live_within(low, high).next().is_none() {
             let best = self.min_skipping(low, high, low);
             return (best != NONE).then_some(best);
         }
@@ -171,7 +214,7 @@ impl<'a> Waiting<'a> {
         let mut best = NONE;
         while let Some((a, b)) = gaps.pop() {
             best = best.min(self.min_skipping(a, b, low));
-            for &(_, child) in index.cross_within(a, b) {
+            for child in self.live_within(a, b) {
                 cover(&mut covered, &mut gaps, index.tin[child], index.tout[child]);
             }
         }
@@ -210,8 +253,8 @@ mod tests {
     fn finds_descendant_behind_a_merge_link() {
         // 0 -> 1, 0 -> 2, 1 -> 3, 2 -> 3 (3 merges 1 and 2), 3 -> 4
         let children = vec![vec![1, 2], vec![3], vec![3], vec![4], vec![]];
-        let index = ReachIndex::new(&children, &[0], &[0, 1, 2, 3, 4]);
-        let mut waiting = Waiting::new(&index);
+        let index = ReachIndex::new(&children, &[0], &[0, 1, 2, 3, 4], true);
+        let mut waiting = Waiting::new(&index, &[true; 5]);
         waiting.set(4, 7);
         assert_eq!(waiting.first_descendant(2), Some(7));
         assert_eq!(waiting.first_descendant(1), Some(7));
@@ -226,8 +269,8 @@ mod tests {
     #[test]
     fn skips_itself_on_a_cycle() {
         let children = vec![vec![1], vec![0]];
-        let index = ReachIndex::new(&children, &[], &[0, 1]);
-        let mut waiting = Waiting::new(&index);
+        let index = ReachIndex::new(&children, &[], &[0, 1], false);
+        let mut waiting = Waiting::new(&index, &[true; 2]);
         waiting.set(0, 1);
         assert_eq!(waiting.first_descendant(0), None);
         waiting.set(1, 5);

@@ -163,6 +163,7 @@ mod tests {
             1 => Just("x = 1 + \\\n    2\n".to_owned()),
             1 => Just("msg = f\"{'revision'}\" f'{d[\"k\"]!r:>{w}}' rf'\\N{x}{{y}}'\n".to_owned()),
             1 => Just("class M:\n    x = 'down_revision = 1'\n".to_owned()),
+            1 => Just("def upgrade(engine_name: str) -> None:\n    globals()[\"upgrade_%s\" % engine_name]()\n".to_owned()),
             1 => Just("s = 'it\\'s\\\nrevision = \"no\"'\n".to_owned()),
             1 => Just(r#"s = "\\"; revision = 'a'"#.to_owned() + "\n"),
             1 => Just(r#"s = '\'; revision = "hidden" #'"#.to_owned() + "\n"),
@@ -184,6 +185,16 @@ mod tests {
         "PARENT = 'p0'\ndown_revision = PARENT\n",
         "call(revision='kw')\n",
         "def fix():\n    global revision\n    revision = 'g'\n",
+        "def fix():\n    global revision\n    revision = 'g'\nfix()\n",
+        "def upgrade(engine):\n    globals()['upgrade_%s' % engine]()\n",
+        "async def upgrade(engine):\n    globals()['upgrade_%s' % engine]()\nx = upgrade\n",
+        "@dec\ndef f():\n    exec('revision = 1')\n",
+        "@dec\n# note\ndef f():\n    exec('revision = 1')\n",
+        "def f(x=eval('1')):\n    pass\n",
+        "def f(x: int = eval('1')):\n    pass\n",
+        "def f(): return vars()\nf()\n",
+        "def f(): return vars()\n",
+        "class K:\n    def m(self):\n        vars()\n",
         "from x import *\n",
         "(branch_labels := 'w')\n",
         "msg = f'''\n{down_revision}\n'''\n",
@@ -200,6 +211,65 @@ mod tests {
 
     fn fallback_chunk() -> impl Strategy<Value = String> {
         prop::sample::select(FALLBACK).prop_map(String::from)
+    }
+
+    /// Files written by Alembic's own templates (`alembic init` and
+    /// `alembic revision`, with a branch label, a dependency and a merge) read
+    /// as Alembic reads them, on the literal path.
+    #[test]
+    fn files_alembic_writes_read_like_alembic() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = r#"
+import json, os, sys
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+root = sys.argv[1]
+out = []
+for template in ["generic", "multidb", "async", "pyproject"]:
+    d = os.path.join(root, template)
+    os.makedirs(d)
+    toml = os.path.join(d, "pyproject.toml") if template == "pyproject" else None
+    cfg = Config(os.path.join(d, "alembic.ini"), toml_file=toml)
+    command.init(cfg, os.path.join(d, "migrations"), template=template)
+    command.revision(cfg, "base", rev_id="a1")
+    command.revision(cfg, "feature", rev_id="b2", branch_label="feature", head="a1")
+    command.revision(cfg, "other", rev_id="c3", head="a1", splice=True, depends_on=["a1"])
+    command.merge(cfg, ["b2", "c3"], message="merge", rev_id="d4")
+    for s in ScriptDirectory.from_config(cfg).walk_revisions():
+        deps = s.dependencies
+        deps = list(deps) if isinstance(deps, tuple) else [deps] if deps else []
+        out.append([s.path, s.revision, list(s._versioned_down_revisions), sorted(s._orig_branch_labels), deps])
+with open(os.path.join(root, "out.json"), "w") as f:
+    json.dump(out, f)
+"#;
+        let output = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(dir.path())
+            .output()
+            .expect("python3 with alembic installed is needed for this test");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        type Expected = (String, String, Vec<String>, Vec<String>, Vec<String>);
+        let json = std::fs::read(dir.path().join("out.json")).unwrap();
+        let expected: Vec<Expected> = serde_json::from_slice(&json).unwrap();
+        assert_eq!(expected.len(), 16);
+        for (path, revision, down, labels, depends) in expected {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let scan = scan(&text);
+            assert!(!scan.needs_full, "{path} needs a full read");
+            let header = literal_header(&text, &scan).expect("literal path");
+            assert_eq!(read_header(&text), Ok(header.clone()));
+            assert_eq!(header.revision.known(), Some(&revision), "{path}");
+            assert_eq!(header.down_revision.known(), Some(&down), "{path}");
+            let mut ours = header.branch_labels.known().cloned().unwrap();
+            ours.sort();
+            assert_eq!(ours, labels, "{path}");
+            assert_eq!(header.depends_on.known(), Some(&depends), "{path}");
+        }
     }
 
     /// Each snippet before and after a plain header, both ways.

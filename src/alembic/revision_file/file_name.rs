@@ -105,6 +105,71 @@ mod tests {
         assert_eq!(legacy_revision_id(".py"), None);
     }
 
+    /// What Alembic's `Script._from_path` does with each file, against what the
+    /// file name rules and the header predict.
+    #[test]
+    fn files_load_as_alembic_loads_them() {
+        let files = [
+            ("ae1027a6acf.py", "down_revision = None\n"),
+            ("0001_init.py", "down_revision = None\n"),
+            ("0002_ok.py", "revision = 'r2'\ndown_revision = None\n"),
+            ("0003_no_down.py", "revision = 'r3'\n"),
+            ("0004_nothing.py", "x = 1\n"),
+            ("bad1.py", "x = 1\n"),
+            ("__init__.py", ""),
+            (".#0004_lock.py", "revision = 'r4'\ndown_revision = None\n"),
+            ("README.PY", "revision = 'r5'\ndown_revision = None\n"),
+            ("notes.txt", "revision = 'r6'\n"),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let versions = dir.path().join("versions");
+        std::fs::create_dir(&versions).unwrap();
+        for (name, text) in files {
+            std::fs::write(versions.join(name), text).unwrap();
+        }
+        let script = r#"
+import json, os, sys
+from alembic.script.base import Script, ScriptDirectory
+directory = ScriptDirectory(sys.argv[1])
+out = {}
+for name in os.listdir(os.path.join(sys.argv[1], "versions")):
+    try:
+        script = Script._from_path(directory, os.path.join(sys.argv[1], "versions", name))
+        out[name] = "skipped" if script is None else "loaded " + script.revision
+    except Exception as error:
+        out[name] = type(error).__name__
+print(json.dumps(out))
+"#;
+        let output = Command::new("python3")
+            .args(["-c", script])
+            .arg(dir.path())
+            .output()
+            .expect("python3 with alembic installed is needed for this test");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let alembic: std::collections::HashMap<String, String> =
+            serde_json::from_slice(&output.stdout).unwrap();
+        for (name, text) in files {
+            let header = super::super::read_header(text).unwrap();
+            let revision = header.revision.known().map(String::as_str);
+            let predicted = if !is_revision_file_name(name) {
+                "skipped".to_owned()
+            } else if let Some(id) = revision.or(legacy_revision_id(name)) {
+                if header.down_revision == super::super::Field::Missing {
+                    "AttributeError".to_owned()
+                } else {
+                    format!("loaded {id}")
+                }
+            } else {
+                "CommandError".to_owned()
+            };
+            assert_eq!(alembic[name], predicted, "{name}");
+        }
+    }
+
     /// Runs Alembic's own patterns on every name and compares.
     #[test]
     fn names_match_alembic_patterns() {

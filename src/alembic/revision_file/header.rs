@@ -14,8 +14,9 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::eval::Rhs;
+use super::prepass;
 use super::value::{id_list_field, revision_field, Binding, Value};
-use super::walk::{Prepass, ScopeWalker};
+use super::walk::ScopeWalker;
 use super::{RevisionHeader, HEADER_NAMES};
 
 /// Identifiers that let code reach the module's namespace indirectly: a file
@@ -60,7 +61,7 @@ pub(super) struct Reader<'a> {
 /// Read the header of a whole module.
 pub(super) fn read_module(source: &str, body: &[Stmt]) -> RevisionHeader {
     let mut reader = Reader::new(source, Mode::Full);
-    Prepass::run(&mut reader, body);
+    prepass::run(&mut reader, body);
     for stmt in body {
         // A full read never asks for a full read.
         let _ = reader.statement(stmt);
@@ -428,11 +429,14 @@ def downgrade() -> None:
             unknowable(&h.depends_on),
             "`depends_on` may be set by `from parents import *`"
         );
-        let h = header("revision = 'a'\ndef fix():\n    global revision\n    revision = 'b'\n");
+        let h =
+            header("revision = 'a'\ndef fix():\n    global revision\n    revision = 'b'\nfix()\n");
         assert_eq!(
             unknowable(&h.revision),
             "`revision` is declared `global` in `fix`, which may change it"
         );
+        let h = header("revision = 'a'\nclass K:\n    def m(self):\n        global revision\n");
+        assert!(unknowable(&h.revision).contains("declared `global` in `m`"));
         let h = header("revision = 'a'\ndef __getattr__(name):\n    return 'x'\n");
         assert_eq!(h.revision.known().map(String::as_str), Some("a"));
         assert!(unknowable(&h.down_revision).contains("`__getattr__` may provide it"));
@@ -442,6 +446,39 @@ def downgrade() -> None:
             unknowable(&h.revision),
             "`revision` may be changed through `sys.modules`"
         );
+    }
+
+    #[test]
+    fn escape_hatches_in_functions_count_once_the_function_can_run() {
+        // The `multidb` template calls `globals()` inside `upgrade()`.
+        let multidb = "revision = 'a'\ndown_revision = None\n\ndef upgrade(engine_name: str) -> None:\n    globals()[\"upgrade_%s\" % engine_name]()\n\ndef upgrade_engine1():\n    pass\n";
+        assert_eq!(
+            header(multidb).revision.known().map(String::as_str),
+            Some("a")
+        );
+        let uncalled = "revision = 'a'\ndef fix():\n    global revision\n    revision = 'b'\n";
+        assert_eq!(
+            header(uncalled).revision.known().map(String::as_str),
+            Some("a")
+        );
+        for (text, escape) in [
+            (
+                "def f():\n    globals()['revision'] = 'x'\nf()\n",
+                "globals",
+            ),
+            ("@dec\ndef f():\n    exec('revision = 1')\n", "exec"),
+            ("class K:\n    def m(self):\n        vars()\n", "vars"),
+            ("f = lambda: eval('1')\n", "eval"),
+            ("def f(x=locals()):\n    pass\n", "locals"),
+            (
+                "def f():\n    return 1\ndef g():\n    globals()\nh = [g]\n",
+                "globals",
+            ),
+        ] {
+            let h = header(&format!("revision = 'a'\n{text}"));
+            let reason = format!("`revision` may be changed through `{escape}`");
+            assert_eq!(unknowable(&h.revision), reason, "{text}");
+        }
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl Cursor<'_> {
         self.i == self.b.len()
     }
 
-    /// A type annotation made of names, `.`, `[`, `]`, `,` and `|` (never evaluated here).
+    /// A type annotation made of names, `.`, `|` and subscripts (never evaluated here).
     fn annotation(&mut self) -> Option<()> {
         let start = self.i;
         let mut depth = 0usize;
@@ -117,7 +117,8 @@ impl Cursor<'_> {
             match self.peek() {
                 Some(b'[') => depth += 1,
                 Some(b']') => depth = depth.checked_sub(1)?,
-                Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b',' | b'|') => {}
+                Some(b',') if depth > 0 => {}
+                Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'|') => {}
                 _ => break,
             }
             self.i += 1;

@@ -29,9 +29,21 @@
 //! * **Shapes**: each of the three lists goes through `util.to_tuple`: `None`
 //!   becomes `()`, a string `s` becomes `(s,)` (so `""` is `("",)`), and any
 //!   iterable becomes a tuple of its items. `revision` must be a string;
-//!   `None` makes `verify_rev_id` raise `TypeError`.
+//!   `None` makes `verify_rev_id` raise `TypeError`, and `RevisionMap` later
+//!   rejects ids containing `@`, `-`, `+` or `:` (a check for the graph).
 //!
 //! Which files are revisions at all is [`is_revision_file_name`].
+//!
+//! # Two ways to read
+//!
+//! [`parse_revision`] parses the whole file, for the files a commit changes.
+//! [`read_header`] is for the thousands of files it does not: a single scan of
+//! the text, and only the header statements are read; it falls back to the
+//! full read whenever anything in the file could make that differ, so on
+//! valid Python both always agree (property tests hold them to it).
+//!
+//! All ranges are byte offsets into the text as given (after
+//! [`decode_source`]); a leading byte order mark stays part of that text.
 
 mod assign;
 mod decode;
@@ -42,6 +54,7 @@ mod file_name;
 mod full;
 mod header;
 mod literal;
+mod prepass;
 mod scan;
 mod value;
 mod walk;

@@ -1,14 +1,11 @@
-//! The two syntax-tree walks behind the header reading: [`ScopeWalker`] goes
-//! through code that runs while the module loads (not into function or lambda
-//! bodies) to see which names it reads and binds, and [`Prepass`] looks at the
-//! whole file once for what can change module names from anywhere (`global`
-//! declarations, `globals()`, `exec`, `sys.modules`, ...).
+//! Goes through the code that runs while a module loads (not into function or
+//! lambda bodies) to see which names it reads and which it binds.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 use ruff_text_size::TextRange;
 
-use super::header::{import_from_module, Mode, NeedsFull, Reader, ESCAPE_NAMES};
+use super::header::{import_from_module, Mode, NeedsFull, Reader};
 use super::value::Binding;
 
 /// Reads and bindings of module-scope code that runs now. With a `construct`
@@ -208,68 +205,5 @@ impl<'b> Visitor<'b> for ScopeWalker<'_, '_> {
             self.bind(name, name.range, "assigned");
         }
         visitor::walk_pattern(self, pattern);
-    }
-}
-
-/// Looks at the whole file, all scopes, for what can change module names from anywhere.
-pub(super) struct Prepass<'r, 'a> {
-    reader: &'r mut Reader<'a>,
-    scopes: Vec<String>,
-}
-
-impl<'r, 'a> Prepass<'r, 'a> {
-    pub(super) fn run(reader: &'r mut Reader<'a>, body: &[Stmt]) {
-        let mut prepass = Prepass {
-            reader,
-            scopes: Vec::new(),
-        };
-        prepass.visit_body(body);
-    }
-
-    fn escape(&mut self, what: String, range: TextRange) {
-        self.reader.escape.get_or_insert((what, range));
-    }
-}
-
-impl<'b> Visitor<'b> for Prepass<'_, '_> {
-    fn visit_stmt(&mut self, stmt: &'b Stmt) {
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || match stmt {
-            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
-            | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
-                self.scopes.push(name.to_string());
-                visitor::walk_stmt(self, stmt);
-                self.scopes.pop();
-            }
-            Stmt::Global(ast::StmtGlobal { names, .. })
-            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
-                if let Some(scope) = self.scopes.last() {
-                    for name in names {
-                        let entry = (scope.clone(), name.range);
-                        self.reader.globals.entry(name.to_string()).or_insert(entry);
-                    }
-                }
-            }
-            _ => visitor::walk_stmt(self, stmt),
-        });
-    }
-
-    fn visit_expr(&mut self, expr: &'b Expr) {
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-            match expr {
-                Expr::Name(name)
-                    if name.id != "__getattr__" && ESCAPE_NAMES.contains(&name.id.as_str()) =>
-                {
-                    self.escape(name.id.to_string(), name.range);
-                }
-                Expr::Attribute(attribute)
-                    if matches!(attribute.attr.as_str(), "modules" | "f_globals") =>
-                {
-                    let what = self.reader.snippet(attribute);
-                    self.escape(what, attribute.range);
-                }
-                _ => {}
-            }
-            visitor::walk_expr(self, expr);
-        });
     }
 }

@@ -8,14 +8,16 @@
 //! * whether anything else could change those names, so the caller must read
 //!   the file in full: a header name anywhere else (not after a `.`), an
 //!   escape hatch (`globals`, `vars`, `locals`, `exec`, `eval`, `modules`,
-//!   `f_globals`, `__getattr__`), `import *`, or a non-ASCII identifier (Python
-//!   normalises identifiers with NFKC);
+//!   `f_globals`, `__getattr__`) outside the body of an undecorated top-level
+//!   function that nothing else in the file names, `import *`, or a non-ASCII
+//!   identifier (Python normalises identifiers with NFKC);
 //! * the lexical errors it met, and what Python rejects although ruff accepts
 //!   it: merge conflict markers, NUL bytes, more than 200 nested brackets,
 //!   100 levels of indentation, and lines whose nesting estimate is so large
 //!   that parsing them would be pathological (those lines are to be blanked
 //!   before a full parse).
 
+mod lines;
 mod strings;
 mod tokens;
 
@@ -86,6 +88,26 @@ struct Scanner<'a> {
     indents: Vec<u32>,
     region_start: Option<usize>,
     region_end: usize,
+    /// The top-level `def` being read, if any.
+    top_def: Option<TopDef>,
+    /// The current top-level logical line starts with `@`.
+    line_decorator: bool,
+    /// The previous top-level logical line started with `@`.
+    after_decorator: bool,
+    /// Names of undecorated top-level functions whose bodies use an escape hatch.
+    escaping_functions: Vec<(usize, usize)>,
+}
+
+/// A top-level `def`: its body runs only if something calls the function.
+#[derive(Debug, Default)]
+struct TopDef {
+    decorated: bool,
+    /// After `async`, waiting for `def`.
+    awaiting_def: bool,
+    awaiting_name: bool,
+    name: Option<(usize, usize)>,
+    /// Past the `:` that ends the signature.
+    in_body: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -113,6 +135,10 @@ impl<'a> Scanner<'a> {
             indents: Vec::new(),
             region_start: None,
             region_end: 0,
+            top_def: None,
+            line_decorator: false,
+            after_decorator: false,
+            escaping_functions: Vec::new(),
         }
     }
 
@@ -148,102 +174,6 @@ impl<'a> Scanner<'a> {
     fn problem(&mut self, message: impl Into<String>, start: usize, end: usize) {
         let range = TextRange::new(offset(start), offset(end));
         self.out.problems.push((message.into(), range));
-    }
-
-    /// Indentation of a new physical line outside brackets, as ruff's `eat_indentation`.
-    fn begin_line(&mut self) {
-        let physical = self.i;
-        let mut width = 0u32;
-        loop {
-            match self.b.get(self.i) {
-                Some(b' ') => width += 1,
-                Some(b'\t') => width = (width / 8 + 1) * 8,
-                Some(b'\x0c') => width = 0,
-                Some(b'\\') => {
-                    if !self.continuation() {
-                        return;
-                    }
-                    continue;
-                }
-                _ => break,
-            }
-            self.i += 1;
-        }
-        if matches!(self.b.get(self.i), None | Some(b'\n' | b'\r' | b'#')) {
-            return;
-        }
-        self.after_newline = false;
-        self.line_start = physical;
-        self.line_top = self.i == physical;
-        self.line_compound = false;
-        self.first_token = true;
-        self.stmt_start = self.line_top;
-        while self.indents.last().is_some_and(|&top| width < top) {
-            self.indents.pop();
-        }
-        if width > self.indents.last().copied().unwrap_or(0) {
-            self.indents.push(width);
-            if self.indents.len() == MAX_INDENT_LEVELS {
-                self.problem("too many levels of indentation", physical, self.i);
-            }
-        }
-    }
-
-    fn skip_whitespace(&mut self) {
-        loop {
-            match self.b.get(self.i) {
-                Some(b' ' | b'\t' | b'\x0c') => self.i += 1,
-                Some(b'\\') => {
-                    if !self.continuation() {
-                        return;
-                    }
-                }
-                _ => return,
-            }
-        }
-    }
-
-    /// A backslash outside strings: it must end the physical line.
-    fn continuation(&mut self) -> bool {
-        self.i += 1;
-        match self.b.get(self.i) {
-            Some(b'\r') => {
-                self.i += 1;
-                if self.b.get(self.i) == Some(&b'\n') {
-                    self.i += 1;
-                }
-            }
-            Some(b'\n') => self.i += 1,
-            _ => {
-                self.out.lexical_error = true;
-                return false;
-            }
-        }
-        if self.i == self.b.len() {
-            self.out.lexical_error = true;
-        }
-        self.check_conflict_marker();
-        true
-    }
-
-    /// Git's `<<<<<<<`, `|||||||`, `=======` and `>>>>>>>` at the start of a line.
-    fn check_conflict_marker(&mut self) {
-        let rest = &self.b[self.i..];
-        let Some(&c) = rest.first() else { return };
-        if !matches!(c, b'<' | b'=' | b'>' | b'|')
-            || rest.len() < 7
-            || rest[..7].iter().any(|&b| b != c)
-            || !matches!(rest.get(7), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            return;
-        }
-        let end = memchr::memchr2(b'\n', b'\r', rest).map_or(self.b.len(), |n| self.i + n);
-        let marker = char::from(c).to_string().repeat(7);
-        self.problem(
-            format!("merge conflict marker `{marker}`: the file has unresolved git conflicts"),
-            self.i,
-            end,
-        );
     }
 
     fn token(&mut self, c: u8) {
@@ -340,55 +270,6 @@ impl<'a> Scanner<'a> {
                 self.estimate -= level.ops;
                 level.ops = 0;
             }
-        }
-    }
-
-    fn end_header(&mut self, end: usize) {
-        if let Some(start) = self.header_start.take() {
-            let range = TextRange::new(offset(start), offset(end));
-            self.out.header_statements.push(range);
-        }
-    }
-
-    fn end_logical_line(&mut self, end: usize) {
-        self.end_header(end);
-        if std::mem::take(&mut self.line_has_header) {
-            self.region_end = end;
-        }
-        let start = self.line_start;
-        if self.line_brackets > MAX_BRACKETS {
-            self.problem("too many nested parentheses", start, end);
-            self.out
-                .blank
-                .push(TextRange::new(offset(start), offset(end)));
-        } else if self.line_estimate > MAX_ESTIMATE {
-            self.problem(
-                "this line nests expressions deeper than Python can compile",
-                start,
-                end,
-            );
-            self.out
-                .blank
-                .push(TextRange::new(offset(start), offset(end)));
-        }
-        self.levels.truncate(1);
-        self.levels[0] = Level::default();
-        self.estimate = 0;
-        self.line_estimate = 0;
-        self.line_brackets = 0;
-        self.stmt_start = false;
-    }
-
-    fn end_of_file(&mut self) {
-        if !self.fstrings.is_empty() || self.nesting() > 0 {
-            self.out.lexical_error = true;
-            self.fstrings.clear();
-        }
-        if !self.after_newline {
-            self.end_logical_line(self.b.len());
-        }
-        if let Some(start) = self.region_start {
-            self.out.region = Some(TextRange::new(offset(start), offset(self.region_end)));
         }
     }
 }

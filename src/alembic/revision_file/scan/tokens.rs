@@ -3,7 +3,7 @@
 //! and line breaks.
 
 use super::strings::string_prefix;
-use super::{Level, Scanner};
+use super::{Level, Scanner, TopDef};
 
 /// ASCII bytes that continue an identifier.
 static IDENTIFIER: [bool; 128] = {
@@ -20,6 +20,9 @@ static IDENTIFIER: [bool; 128] = {
 impl Scanner<'_> {
     pub(super) fn operator(&mut self, c: u8) {
         let star_import = c == b'*' && self.prev_import;
+        if c == b'@' && self.first_token && self.line_top {
+            self.line_decorator = true;
+        }
         self.done();
         self.i += 1;
         let next = self.b.get(self.i).copied();
@@ -99,29 +102,17 @@ impl Scanner<'_> {
                 return;
             }
         }
+        if nesting == 0 {
+            if let Some(def) = self.top_def.as_mut().filter(|d| d.name.is_some()) {
+                def.in_body = true;
+            }
+        }
         if self.b.get(self.i) == Some(&b'=') {
             self.i += 1;
             self.op();
         } else if let Some(level) = self.levels.last_mut() {
             level.lambdas = level.lambdas.saturating_sub(1);
         }
-    }
-
-    pub(super) fn newline(&mut self) {
-        let at = self.i;
-        self.i += if self.b[at..].starts_with(b"\r\n") {
-            2
-        } else {
-            1
-        };
-        let nesting = self.nesting();
-        if nesting == 0 && !self.after_newline {
-            self.end_logical_line(at);
-            self.after_newline = true;
-        } else if let Some(f) = self.fstrings.last_mut() {
-            f.try_end_format_spec(nesting);
-        }
-        self.check_conflict_marker();
     }
 
     pub(super) fn number(&mut self) {
@@ -165,7 +156,25 @@ impl Scanner<'_> {
         }
         let (first, stmt_start, prev_dot) = (self.first_token, self.stmt_start, self.prev_dot);
         self.done();
+        let name = (start, self.i);
+        if let Some(def) = self.top_def.as_mut() {
+            if def.awaiting_def {
+                def.awaiting_def = false;
+                def.awaiting_name = word == b"def";
+            } else if def.awaiting_name {
+                def.awaiting_name = false;
+                def.name = Some(name);
+            }
+        }
         let word = classify(word);
+        if first && self.line_top && matches!(word, Word::Def | Word::Async) {
+            self.top_def = Some(TopDef {
+                decorated: self.after_decorator,
+                awaiting_def: word == Word::Async,
+                awaiting_name: word == Word::Def,
+                ..TopDef::default()
+            });
+        }
         match word {
             Word::Plain => {}
             Word::Header => {
@@ -177,7 +186,15 @@ impl Scanner<'_> {
                     self.out.needs_full = true;
                 }
             }
-            Word::Escape => self.out.needs_full = true,
+            Word::Escape => match &self.top_def {
+                Some(TopDef {
+                    in_body: true,
+                    decorated: false,
+                    name: Some(function),
+                    ..
+                }) => self.escaping_functions.push(*function),
+                _ => self.out.needs_full = true,
+            },
             Word::Import => self.prev_import = true,
             Word::Lambda => {
                 self.op();
@@ -186,9 +203,14 @@ impl Scanner<'_> {
                 }
             }
             Word::Operator | Word::OperatorOrCompound => self.op(),
-            Word::Compound => {}
+            Word::Compound | Word::Def | Word::Async => {}
         }
-        if first && matches!(word, Word::Compound | Word::OperatorOrCompound) {
+        if first
+            && matches!(
+                word,
+                Word::Compound | Word::OperatorOrCompound | Word::Def | Word::Async
+            )
+        {
             self.line_compound = true;
         }
     }
@@ -210,6 +232,8 @@ enum Word {
     OperatorOrCompound,
     /// Starts a compound statement (`match` and `case` included, conservatively).
     Compound,
+    Def,
+    Async,
 }
 
 fn classify(word: &[u8]) -> Word {
@@ -218,8 +242,10 @@ fn classify(word: &[u8]) -> Word {
     match word {
         b"if" | b"else" => Word::OperatorOrCompound,
         b"or" | b"in" | b"is" | b"not" | b"and" | b"await" | b"yield" => Word::Operator,
-        b"for" | b"try" | b"def" | b"elif" | b"with" | b"case" | b"while" | b"class" | b"async"
-        | b"match" | b"except" | b"finally" => Word::Compound,
+        b"for" | b"try" | b"elif" | b"with" | b"case" | b"while" | b"class" | b"match"
+        | b"except" | b"finally" => Word::Compound,
+        b"def" => Word::Def,
+        b"async" => Word::Async,
         b"vars" | b"exec" | b"eval" | b"locals" | b"globals" | b"modules" | b"f_globals"
         | b"__getattr__" => Word::Escape,
         b"import" => Word::Import,
