@@ -14,15 +14,17 @@ use globset::GlobSet;
 pub use lint_scope::{check_start_after, StartAfterError};
 pub use path_settings::PathSettings;
 
+use crate::alembic::revision_file::ParsedRevision;
 use crate::config::{Override, Settings};
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
-use crate::project::Project;
+use crate::project::{Migration, Project};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
+use crate::source::SourceFile;
 
 use lint_scope::LintScope;
 use path_settings::{validate_overrides, PathResolver};
-use suppression::{apply_suppressions, parse_suppressions, FileSuppressionScope};
+use suppression::{apply_suppressions, parse_suppressions, FileSuppressionScope, FileSuppressions};
 
 /// Everything that decides what is reported.
 #[derive(Debug, Clone, Default)]
@@ -82,8 +84,43 @@ impl CheckSettings {
     }
 }
 
-/// The findings for one project.
+/// The findings for one project: the file rules look at the files in the
+/// lint scope that were read in full while loading (the changed ones).
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
+    check(project, settings, false, &mut |_| {})
+}
+
+/// Hands files read in full one at a time to `visit`, with the finding for
+/// the file's first syntax error.
+pub type ReadInFull<'r> =
+    dyn FnMut(&mut dyn FnMut(&Migration, ParsedRevision, Option<Diagnostic>)) + 'r;
+
+/// The findings for one project with every file in the lint scope checked
+/// (`check --all`): the files read in full while loading, then those
+/// `read_rest` reads in full one at a time. Each of those syntax trees is
+/// dropped once its file is checked, so memory does not grow with the
+/// number of files; only the text of files with suppression comments is kept.
+pub fn check_project_all(
+    project: &Project,
+    settings: &CheckSettings,
+    read_rest: &mut ReadInFull<'_>,
+) -> Vec<Diagnostic> {
+    check(project, settings, true, read_rest)
+}
+
+/// One file's suppressions, kept until every finding is known.
+struct KeptSuppressions {
+    found: FileSuppressions,
+    selection: RuleSelection,
+    require_reason: bool,
+}
+
+fn check(
+    project: &Project,
+    settings: &CheckSettings,
+    all: bool,
+    read_rest: &mut ReadInFull<'_>,
+) -> Vec<Diagnostic> {
     let mut resolver = PathResolver::new(
         settings,
         project
@@ -113,33 +150,63 @@ pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnos
         }
     }
 
-    let mut suppressions = HashMap::new();
+    // Files read in full later, with their suppressions (sources kept only for those).
+    let mut later_sources: Vec<SourceFile> = Vec::new();
+    let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
+    let mut file_check =
+        |migration: &Migration, parsed: &ParsedRevision, out: &mut Vec<Diagnostic>| {
+            let path_settings = resolver.get(&migration.path);
+            let context = FileContext::new(project, migration, parsed, &path_settings.rules);
+            for rule in path_settings.selection.rules() {
+                if let Checker::File(check) = rule.checker() {
+                    check(&context, out);
+                }
+            }
+            let found = parse_suppressions(parsed);
+            (!found.is_empty()).then(|| KeptSuppressions {
+                found,
+                selection: path_settings.selection.clone(),
+                require_reason: path_settings.require_suppression_reason,
+            })
+        };
+    let mut loaded_suppressions = Vec::new();
     for migration in &project.migrations {
         let Some(parsed) = migration
             .parsed
             .as_ref()
-            .filter(|_| scope.includes(migration))
+            .filter(|_| scope.includes(migration) || (all && scope.allows(migration)))
         else {
             continue;
         };
-        let path_settings = resolver.get(&migration.path);
-        let context = FileContext::new(project, migration, parsed, &path_settings.rules);
-        for rule in path_settings.selection.rules() {
-            if let Checker::File(check) = rule.checker() {
-                check(&context, &mut diagnostics);
-            }
-        }
-        let found = parse_suppressions(parsed);
-        if !found.is_empty() {
-            let scope = FileSuppressionScope {
-                source: &parsed.source,
-                found,
-                selection: path_settings.selection.clone(),
-                require_reason: path_settings.require_suppression_reason,
-            };
-            suppressions.insert(migration.path.as_str(), scope);
+        if let Some(kept) = file_check(migration, parsed, &mut diagnostics) {
+            loaded_suppressions.push((&parsed.source, kept));
         }
     }
+    if all {
+        read_rest(&mut |migration, parsed, syntax_error| {
+            diagnostics.extend(syntax_error);
+            if !scope.allows(migration) {
+                return;
+            }
+            if let Some(kept) = file_check(migration, &parsed, &mut diagnostics) {
+                later_sources.push(parsed.source);
+                later_suppressions.push(kept);
+            }
+        });
+    }
+    let suppressions: HashMap<&str, FileSuppressionScope<'_>> = loaded_suppressions
+        .into_iter()
+        .chain(later_sources.iter().zip(later_suppressions))
+        .map(|(source, kept)| {
+            let scope = FileSuppressionScope {
+                source,
+                found: kept.found,
+                selection: kept.selection,
+                require_reason: kept.require_reason,
+            };
+            (source.path(), scope)
+        })
+        .collect();
     diagnostics.extend(project.load_diagnostics.iter().cloned());
     let diagnostics = apply_suppressions(diagnostics, &suppressions);
     finish_with(diagnostics, |path| resolver.get(path).selection.clone())

@@ -102,55 +102,80 @@ impl SourceFile {
 
 /// The span of a byte range in a text that is not kept as a [`SourceFile`]:
 /// counts Python line breaks up to the range, without building a line index.
+/// The end is found by going on from the start, so the text before the range
+/// is read once.
 pub fn span_of(path: &str, text: &str, range: TextRange) -> Span {
-    let start = position_of(text, usize::from(range.start()));
-    let end = position_of(text, usize::from(range.end()));
+    let start_offset = char_floor(text, usize::from(range.start()));
+    let end_offset = char_floor(text, usize::from(range.end())).max(start_offset);
+    let start = Cursor::default().advance(text.as_bytes(), start_offset);
+    let end = start.advance(text.as_bytes(), end_offset);
     Span {
         path: path.to_string(),
         range,
-        line: start.0,
-        column: start.1,
-        end_line: end.0,
-        end_column: end.1,
+        line: start.line,
+        column: start.column(text, start_offset),
+        end_line: end.line,
+        end_column: end.column(text, end_offset),
     }
 }
 
-/// 1-based line and character column of a byte offset.
-fn position_of(text: &str, offset: usize) -> (usize, usize) {
+/// The largest char boundary at or before `offset`, within the text.
+fn char_floor(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let bytes = text.as_bytes();
-    let mut line = 1;
-    let mut line_start = 0;
-    let mut i = 0;
-    while i < offset {
-        match bytes[i] {
-            b'\n' => {
-                line += 1;
-                line_start = i + 1;
-            }
-            b'\r' => {
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    // `\r\n` is one break; an offset on its `\n` is still on this line.
-                    if i + 1 >= offset {
-                        break;
-                    }
-                    i += 1;
-                }
-                line += 1;
-                line_start = i + 1;
-            }
-            _ => {}
+    offset
+}
+
+/// How far [`span_of`] has counted lines: the 1-based line, where it starts,
+/// and the offset up to which line breaks have been counted.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    line: usize,
+    line_start: usize,
+    counted: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            line: 1,
+            line_start: 0,
+            counted: 0,
         }
-        i += 1;
     }
-    let mut column_text = &text[line_start.min(offset)..offset];
-    if line == 1 {
-        column_text = column_text.strip_prefix('\u{feff}').unwrap_or(column_text);
+}
+
+impl Cursor {
+    /// Counts the line breaks (`\n`, `\r\n`, lone `\r`) before `offset`.
+    fn advance(mut self, bytes: &[u8], offset: usize) -> Cursor {
+        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[self.counted..offset]) {
+            let at = self.counted + found;
+            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                // `\r\n` is one break; an offset on its `\n` is still on this line.
+                if at + 1 >= offset {
+                    break;
+                }
+                at + 2
+            } else {
+                at + 1
+            };
+            self.line += 1;
+            self.line_start = next;
+            self.counted = next;
+        }
+        self
     }
-    (line, column_text.chars().count() + 1)
+
+    /// The 1-based character column of `offset` on the current line.
+    fn column(&self, text: &str, offset: usize) -> usize {
+        let mut column_text = &text[self.line_start.min(offset)..offset];
+        if self.line == 1 {
+            column_text = column_text.strip_prefix('\u{feff}').unwrap_or(column_text);
+        }
+        column_text.chars().count() + 1
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +211,36 @@ mod tests {
                 file.line_col(offset),
                 "at {offset:?}"
             );
+        }
+    }
+
+    #[test]
+    fn span_of_a_range_agrees_with_the_line_index() {
+        let text = "\u{feff}a = 1\rb = 'é'\r\n\nc = 3  # x\n\r\n";
+        let file = SourceFile::new("a.py", text);
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for (i, &start) in offsets.iter().enumerate() {
+            for &end in &offsets[i..] {
+                let range = TextRange::new(
+                    TextSize::try_from(start).unwrap(),
+                    TextSize::try_from(end).unwrap(),
+                );
+                let span = span_of("a.py", text, range);
+                assert_eq!(
+                    (span.line, span.column),
+                    file.line_col(range.start()),
+                    "{range:?}"
+                );
+                assert_eq!(
+                    (span.end_line, span.end_column),
+                    file.line_col(range.end()),
+                    "{range:?}"
+                );
+            }
         }
     }
 

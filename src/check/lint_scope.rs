@@ -84,9 +84,12 @@ impl<'a> LintScope<'a> {
     }
 
     pub(crate) fn includes(&self, migration: &Migration) -> bool {
-        migration.lint
-            && migration.parsed.is_some()
-            && !self.settings.exclude.is_match(&migration.path)
+        migration.lint && migration.parsed.is_some() && self.allows(migration)
+    }
+
+    /// Neither excluded nor at or below `start-after`, whether read in full or not.
+    pub(crate) fn allows(&self, migration: &Migration) -> bool {
+        !self.settings.exclude.is_match(&migration.path)
             && !migration
                 .node
                 .is_some_and(|node| self.baseline.contains(&node))

@@ -3,9 +3,10 @@
 
 use anyhow::{Context, Result};
 
-use crate::check::{check_project, check_start_after, CheckSettings};
+use crate::check::{check_project, check_project_all, check_start_after, CheckSettings};
 use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
+use crate::project::for_each_full_read;
 use crate::report::{self, OutputFormat};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
@@ -46,7 +47,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
         Some(range) => range.changed_paths(&workspace)?,
         None => workspace.changed_paths()?,
     };
-    let mut projects = workspace.load(&changed, args.all)?;
+    // The changed files are read in full while loading; with `--all` the
+    // others are read in full afterwards, one at a time, to bound memory.
+    let mut projects = workspace.load(&changed, false)?;
     if let Some(range) = &range {
         range.attach_base(global, &mut projects)?;
     }
@@ -58,7 +61,22 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     })?;
     let mut diagnostics = Vec::new();
     for project in &projects {
-        diagnostics.extend(check_project(project, &settings));
+        if !args.all {
+            diagnostics.extend(check_project(project, &settings));
+            continue;
+        }
+        let snapshot = workspace.snapshot()?;
+        let mut failure = None;
+        diagnostics.extend(check_project_all(project, &settings, &mut |visit| {
+            if let Err(error) = for_each_full_read(&snapshot, project, visit) {
+                failure = Some(error);
+            }
+        }));
+        if let Some(error) = failure {
+            return Err(error).with_context(|| {
+                format!("cannot read the migrations of `{}`", project.alembic.name)
+            });
+        }
     }
     sort_diagnostics(&mut diagnostics);
 

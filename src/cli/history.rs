@@ -68,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &HistoryArgs) -> Result<ExitStatus> {
             .as_ref()
             .is_some_and(|(start, end)| start == "current" || end == "current");
     let workspace = Workspace::open(global)?;
-    let projects = workspace.load(&HashSet::new(), true)?;
+    let projects = workspace.load_with_docstrings()?;
     let root = root(&workspace, global)?;
     let mut selected = Vec::with_capacity(projects.len());
     for project in &projects {

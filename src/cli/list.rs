@@ -28,9 +28,15 @@ struct ProjectHeads<'a> {
     heads: Vec<&'a str>,
 }
 
-pub(super) fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
+/// Every setup, each file read for its header only.
+fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     let workspace = Workspace::open(global)?;
-    workspace.load(&HashSet::new(), true)
+    workspace.load(&HashSet::new(), false)
+}
+
+/// Every setup, with every migration's docstring.
+pub(super) fn load_with_docstrings(global: &GlobalArgs) -> Result<Vec<Project>> {
+    Workspace::open(global)?.load_with_docstrings()
 }
 
 /// Alembic itself would fail on these graphs: say so on stderr (one line a

@@ -12,7 +12,7 @@ use crate::config::{self, Settings};
 use crate::git::{
     BackendChoice, Change, ChangeStatus, GitError, ObjectId, Repository, Snapshot, SnapshotKind,
 };
-use crate::project::{load_project, LoadOptions, Project};
+use crate::project::{load_project, read_docstrings, LoadOptions, Project};
 use crate::report::Sources;
 
 use super::args::{GitBackendArg, GlobalArgs};
@@ -145,6 +145,20 @@ impl Workspace {
                     .with_context(|| format!("cannot read the migrations of `{}`", alembic.name))
             })
             .collect()
+    }
+
+    /// Loads every Alembic setup with the docstring of every migration, for
+    /// the commands that show every message (`history`, `graph`): files are
+    /// read in full one at a time and only their docstrings are kept.
+    pub fn load_with_docstrings(&self) -> Result<Vec<Project>> {
+        let mut projects = self.load(&HashSet::new(), false)?;
+        let snapshot = self.snapshot()?;
+        for project in &mut projects {
+            read_docstrings(&snapshot, project).with_context(|| {
+                format!("cannot read the migrations of `{}`", project.alembic.name)
+            })?;
+        }
+        Ok(projects)
     }
 
     /// The texts of the given files, for quoting in the full report.

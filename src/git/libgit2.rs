@@ -161,26 +161,30 @@ impl Libgit2Repo {
         Ok(entries)
     }
 
-    pub(crate) fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Vec<u8>>, GitError> {
+    /// Hands each blob to `f` as it is read, with its position in `ids`.
+    pub(crate) fn read_blobs_with(
+        &self,
+        ids: &[ObjectId],
+        f: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<(), GitError> {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let odb = self.odb()?;
-        ids.iter()
-            .map(|&id| {
-                let object = odb.read(oid(id)?).map_err(|e| match e.code() {
-                    ErrorCode::NotFound => GitError::ObjectMissing { id },
-                    _ => GitError::libgit2("read an object", &e),
-                })?;
-                if object.kind() != ObjectType::Blob {
-                    return Err(GitError::NotABlob {
-                        id,
-                        kind: object.kind().str().to_owned(),
-                    });
-                }
-                Ok(object.data().to_vec())
-            })
-            .collect()
+        for (index, &id) in ids.iter().enumerate() {
+            let object = odb.read(oid(id)?).map_err(|e| match e.code() {
+                ErrorCode::NotFound => GitError::ObjectMissing { id },
+                _ => GitError::libgit2("read an object", &e),
+            })?;
+            if object.kind() != ObjectType::Blob {
+                return Err(GitError::NotABlob {
+                    id,
+                    kind: object.kind().str().to_owned(),
+                });
+            }
+            f(index, object.data().to_vec());
+        }
+        Ok(())
     }
 
     pub(crate) fn staged_changes(&self) -> Result<Vec<Change>, GitError> {

@@ -215,9 +215,22 @@ impl Repository {
 
     /// The contents of blobs, in the order of `ids`. Fails on a missing object or a non-blob.
     pub fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Vec<u8>>, GitError> {
+        let mut blobs = Vec::with_capacity(ids.len());
+        self.read_blobs_with(ids, &mut |_, blob| blobs.push(blob))?;
+        Ok(blobs)
+    }
+
+    /// Like [`Repository::read_blobs`], handing each blob to `f` (with its
+    /// position in `ids`) as soon as it is read, so that only one is held at a
+    /// time. On an error, `f` has seen the blobs before it.
+    pub fn read_blobs_with(
+        &self,
+        ids: &[ObjectId],
+        f: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<(), GitError> {
         match &self.inner {
-            Inner::Libgit2(repo) => repo.read_blobs(ids),
-            Inner::Cli(repo) => repo.read_blobs(ids),
+            Inner::Libgit2(repo) => repo.read_blobs_with(ids, f),
+            Inner::Cli(repo) => repo.read_blobs_with(ids, f),
         }
     }
 

@@ -141,6 +141,40 @@ impl<'r> Snapshot<'r> {
         Ok(self.read_many(std::slice::from_ref(entry))?.pop())
     }
 
+    /// The contents of `entries`, handed to `f` one at a time with their
+    /// position in `entries`, as they are read: only one is held at a time.
+    /// Errors as [`Snapshot::read_many`]; on an error `f` has seen the entries before it.
+    pub fn read_each(
+        &self,
+        entries: &[SnapshotEntry],
+        f: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<(), GitError> {
+        let ids: Option<Vec<ObjectId>> = entries.iter().map(SnapshotEntry::id).collect();
+        match (&self.source, ids) {
+            (Source::Index(repo) | Source::Rev { repo, .. }, Some(ids))
+                if entries.iter().all(|e| e.kind() != EntryKind::Gitlink) =>
+            {
+                repo.read_blobs_with(&ids, f)
+            }
+            (Source::Directory(_), _)
+                if entries.iter().all(|e| matches!(e.handle, Handle::File(_))) =>
+            {
+                for (index, entry) in entries.iter().enumerate() {
+                    if let Handle::File(path) = &entry.handle {
+                        f(index, read_path(path, entry.kind() == EntryKind::Symlink)?);
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                for (index, content) in self.read_many(entries)?.into_iter().enumerate() {
+                    f(index, content);
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The contents of `entries`, in order; blobs from git in one batch.
     /// A submodule entry is an error: filter them out with [`EntryKind::has_blob`].
     pub fn read_many(&self, entries: &[SnapshotEntry]) -> Result<Vec<Vec<u8>>, GitError> {

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashSet};
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::{Node, RevisionGraph};
 use crate::alembic::revision_file::{
-    decode_source, is_revision_file_name, parse_revision, read_header, Field, RevisionHeader,
+    decode_source_owned, is_revision_file_name, parse_revision, read_header, Field, ParsedRevision,
+    RevisionHeader,
 };
 use crate::config::RevisionOverride;
 use crate::diagnostic::{Diagnostic, Span};
@@ -15,7 +16,7 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use crate::rules::Rule;
 use crate::source::span_of;
 
-use super::{HeaderSpans, Migration, Project};
+use super::{HeaderSpans, Migration, Place, Project};
 
 /// What to read in full and what to take from the configuration.
 #[derive(Debug)]
@@ -37,11 +38,7 @@ pub fn load_project(
     alembic: AlembicProject,
     options: &LoadOptions<'_>,
 ) -> Result<Project, GitError> {
-    let prefixes: Vec<String> = alembic
-        .version_locations
-        .iter()
-        .map(|location| format!("{}/", location.trim_end_matches('/')))
-        .collect();
+    let prefixes = version_prefixes(&alembic);
     let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
     let listed = snapshot.list(&prefix_refs)?;
 
@@ -90,10 +87,7 @@ pub fn load_project(
     // Alembic's order: version locations as configured, each walked top-down with
     // a folder's files (sorted) before its subfolders. A file reached through two
     // locations is loaded once.
-    wanted.sort_by(|(la, a), (lb, b)| {
-        la.cmp(lb)
-            .then_with(|| walk_order(&a.path).cmp(&walk_order(&b.path)))
-    });
+    wanted.sort_by_cached_key(|(location, entry)| (*location, walk_order(&entry.path)));
     let mut seen = HashSet::new();
     let wanted: Vec<SnapshotEntry> = wanted
         .into_iter()
@@ -101,9 +95,10 @@ pub fn load_project(
         .filter(|entry| seen.insert(entry.path.clone()))
         .collect();
 
-    let blobs = snapshot.read_many(&wanted)?;
+    // One file at a time: only the files read in full are kept.
     let mut migrations = Vec::with_capacity(wanted.len());
-    for (entry, bytes) in wanted.into_iter().zip(blobs) {
+    snapshot.read_each(&wanted, &mut |index, bytes| {
+        let entry = &wanted[index];
         let changed = options.changed.contains(&entry.path);
         if entry.mode == MODE_SYMLINK {
             diagnostics.push(
@@ -118,17 +113,17 @@ pub fn load_project(
                 )
                 .with_help("Replace the link with the migration file itself."),
             );
-            continue;
+            return;
         }
         let stated = options.overrides.get(&entry.path);
         migrations.push(read_migration(
-            entry.path,
-            &bytes,
+            entry.path.clone(),
+            bytes,
             (changed || options.all, changed),
             stated,
             &mut diagnostics,
         ));
-    }
+    })?;
 
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
@@ -141,6 +136,15 @@ pub fn load_project(
     })
 }
 
+/// The version locations as path prefixes ending in `/`.
+pub(super) fn version_prefixes(alembic: &AlembicProject) -> Vec<String> {
+    alembic
+        .version_locations
+        .iter()
+        .map(|location| format!("{}/", location.trim_end_matches('/')))
+        .collect()
+}
+
 /// A project from file texts already at hand (tests, benchmarks): every file
 /// is read in full and linted, as with `--all`.
 pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> Project {
@@ -150,7 +154,7 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
         .map(|(path, text)| {
             read_migration(
                 path.to_string(),
-                text.as_bytes(),
+                text.as_bytes().to_vec(),
                 (true, true),
                 None,
                 &mut diagnostics,
@@ -168,19 +172,26 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
     }
 }
 
-/// A sort key that puts a folder's files before its subfolders (a top-down walk).
-fn walk_order(path: &str) -> Vec<(u8, &str)> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    let file = parts.pop().unwrap_or_default();
-    let mut key: Vec<(u8, &str)> = parts.into_iter().map(|dir| (1, dir)).collect();
-    key.push((0, file));
+/// A sort key that puts a folder's files before its subfolders (a top-down
+/// walk): each folder is `1`, its name and `0`; the file is `0` and its name.
+/// Names hold no NUL, so comparing keys compares the components in turn.
+fn walk_order(path: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.len() + 8);
+    let (folders, file) = path.rsplit_once('/').unwrap_or(("", path));
+    for folder in folders.split('/').filter(|f| !f.is_empty()) {
+        key.push(1);
+        key.extend_from_slice(folder.as_bytes());
+        key.push(0);
+    }
+    key.push(0);
+    key.extend_from_slice(file.as_bytes());
     key
 }
 
 /// Reads one file: the header always, the whole file when `full`.
 fn read_migration(
     path: String,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     (full, changed): (bool, bool),
     stated: Option<&RevisionOverride>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -192,10 +203,11 @@ fn read_migration(
         changed,
         lint: full,
         parsed: None,
+        docstring: None,
         node: None,
         id: None,
     };
-    let text = match decode_source(bytes) {
+    let text = match decode_source_owned(bytes) {
         Ok(text) => text,
         Err(error) => {
             diagnostics.push(
@@ -223,17 +235,7 @@ fn read_migration(
         }
     };
     if let Some(parsed) = &parsed {
-        // The first syntax error is the one to fix; later ones often follow from it.
-        if let Some((message, range)) = parsed.syntax_errors.first() {
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::UnparsableRevisionFile,
-                    span_of(&path, &text, *range),
-                    format!("`{path}` is not valid Python: {message}."),
-                )
-                .with_help("Fix the syntax error; Alembic cannot import this file either."),
-            );
-        }
+        diagnostics.extend(syntax_error(parsed));
     }
     if let Some(stated) = stated {
         apply_override(&mut header, stated);
@@ -266,7 +268,7 @@ fn read_migration(
             diagnostics.push(
                 Diagnostic::new(
                     Rule::UnknowableRevisionValue,
-                    span.clone(),
+                    span.span(&path),
                     format!("{reason}; its value cannot be known without running the file."),
                 )
                 .with_help(format!(
@@ -298,7 +300,7 @@ fn read_migration(
             diagnostics.push(
                 Diagnostic::new(
                     Rule::InvalidRevisionValue,
-                    span.clone(),
+                    span.span(&path),
                     format!("{reason}; Alembic cannot use it."),
                 )
                 .with_help(format!("Make `{name}` {expected}.")),
@@ -308,9 +310,24 @@ fn read_migration(
     Migration {
         header,
         spans,
-        parsed,
+        parsed: parsed.map(Box::new),
         ..empty
     }
+}
+
+/// The finding for a file's first syntax error: the one to fix, later ones
+/// often follow from it.
+pub(super) fn syntax_error(parsed: &ParsedRevision) -> Option<Diagnostic> {
+    let (message, range) = parsed.syntax_errors.first()?;
+    let path = parsed.source.path();
+    Some(
+        Diagnostic::new(
+            Rule::UnparsableRevisionFile,
+            parsed.source.span(*range),
+            format!("`{path}` is not valid Python: {message}."),
+        )
+        .with_help("Fix the syntax error; Alembic cannot import this file either."),
+    )
 }
 
 fn invalid<T>(field: &Field<T>) -> Option<&str> {
@@ -327,12 +344,12 @@ fn unknowable<T>(field: &Field<T>) -> Option<&str> {
     }
 }
 
-fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Span> {
+fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Place> {
     match field {
         Field::Missing => None,
         Field::Known { range, .. }
         | Field::Unknowable { range, .. }
-        | Field::Invalid { range, .. } => Some(span_of(path, text, *range)),
+        | Field::Invalid { range, .. } => Some(Place::of(&span_of(path, text, *range))),
     }
 }
 

@@ -1,23 +1,63 @@
 //! One Alembic setup as migcheck sees it: its migration files (read from the
 //! snapshot), what each declares, and the revision graph built from them.
 
+mod full_read;
 mod load;
 
+pub use full_read::{for_each_full_read, read_docstrings};
 pub use load::{load_project, project_from_sources, LoadOptions};
 
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::RevisionGraph;
 use crate::alembic::revision_file::{Field, ParsedRevision, RevisionHeader};
 use crate::diagnostic::{Diagnostic, Span};
+use ruff_text_size::TextRange;
 
 /// Where each header variable stands in its file (1-based positions, computed
 /// while the text was at hand so unchanged files need not be kept in memory).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct HeaderSpans {
-    pub revision: Option<Span>,
-    pub down_revision: Option<Span>,
-    pub branch_labels: Option<Span>,
-    pub depends_on: Option<Span>,
+    pub revision: Option<Place>,
+    pub down_revision: Option<Place>,
+    pub branch_labels: Option<Place>,
+    pub depends_on: Option<Place>,
+}
+
+/// A [`Span`] without its path, kept for every file of a large history: the
+/// migration holds the path once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub range: TextRange,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+impl Place {
+    /// The place of a span (positions beyond `u32` saturate).
+    pub fn of(span: &Span) -> Place {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Place {
+            range: span.range,
+            line: narrow(span.line),
+            column: narrow(span.column),
+            end_line: narrow(span.end_line),
+            end_column: narrow(span.end_column),
+        }
+    }
+
+    /// The span of this place in the file at `path`.
+    pub fn span(&self, path: &str) -> Span {
+        Span {
+            path: path.to_string(),
+            range: self.range,
+            line: self.line as usize,
+            column: self.column as usize,
+            end_line: self.end_line as usize,
+            end_column: self.end_column as usize,
+        }
+    }
 }
 
 /// One file in a versions folder.
@@ -31,8 +71,12 @@ pub struct Migration {
     pub changed: bool,
     /// The file rules look at this file (changed, or every file with `--all`).
     pub lint: bool,
-    /// The full read, kept for the files the file rules look at.
-    pub parsed: Option<ParsedRevision>,
+    /// The full read, kept for the files the file rules look at (boxed: most
+    /// of the thousands of migrations of a large history have none).
+    pub parsed: Option<Box<ParsedRevision>>,
+    /// The module docstring of a file read in full after loading, for the
+    /// commands that show every message (see [`read_docstrings`]).
+    pub docstring: Option<String>,
     /// The graph node of this file, when it declares a usable revision id.
     pub node: Option<usize>,
     /// The revision id, once known (from the file, the configuration or the file name).
@@ -44,30 +88,26 @@ impl Migration {
     pub fn revision_span(&self) -> Span {
         self.spans
             .revision
-            .clone()
-            .unwrap_or_else(|| Span::file_start(&self.path))
+            .map_or_else(|| Span::file_start(&self.path), |p| p.span(&self.path))
     }
 
     /// The span to point at for this file's `down_revision`, or its `revision`.
     pub fn down_revision_span(&self) -> Span {
         self.spans
             .down_revision
-            .clone()
-            .unwrap_or_else(|| self.revision_span())
+            .map_or_else(|| self.revision_span(), |p| p.span(&self.path))
     }
 
     pub fn branch_labels_span(&self) -> Span {
         self.spans
             .branch_labels
-            .clone()
-            .unwrap_or_else(|| self.revision_span())
+            .map_or_else(|| self.revision_span(), |p| p.span(&self.path))
     }
 
     pub fn depends_on_span(&self) -> Span {
         self.spans
             .depends_on
-            .clone()
-            .unwrap_or_else(|| self.revision_span())
+            .map_or_else(|| self.revision_span(), |p| p.span(&self.path))
     }
 
     /// The module docstring, stripped, as Alembic's `Script.longdoc`; empty
@@ -76,7 +116,9 @@ impl Migration {
         self.parsed
             .as_ref()
             .and_then(|parsed| parsed.docstring.as_ref())
-            .map_or("", |(text, _)| text.trim())
+            .map(|(text, _)| text.as_str())
+            .or(self.docstring.as_deref())
+            .map_or("", str::trim)
     }
 
     /// The first paragraph of the docstring, as Alembic's `Script.doc` (the

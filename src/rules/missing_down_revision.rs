@@ -78,12 +78,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
         };
-        let span = ctx
-            .migration
-            .spans
-            .revision
-            .clone()
-            .unwrap_or_else(|| Span::file_start(path));
+        let span = ctx.migration.revision_span();
         out.push(
             Diagnostic::new(
                 Rule::MissingDownRevision,

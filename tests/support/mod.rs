@@ -18,6 +18,15 @@ pub struct TestRepo {
 impl TestRepo {
     /// `git init` with a main branch and an identity.
     pub fn new() -> TestRepo {
+        match TestRepo::init(&[]) {
+            Ok(repo) => repo,
+            Err(why) => panic!("git init failed: {why}"),
+        }
+    }
+
+    /// `git init` with extra options (`--object-format=sha256`, ...); `Err`
+    /// carries git's reason when the installed git cannot make such a repository.
+    pub fn init(options: &[&str]) -> Result<TestRepo, String> {
         let repo = TestRepo {
             dir: tempfile::Builder::new()
                 .prefix("migcheck-repo")
@@ -28,8 +37,22 @@ impl TestRepo {
                 .tempdir()
                 .expect("temp dir"),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(options);
+        let output = repo.git_output(&args);
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
+        }
+        Ok(repo)
+    }
+
+    /// An Alembic project committed in a repository made with `git init <options>`.
+    pub fn alembic_with(options: &[&str]) -> Result<TestRepo, String> {
+        let repo = TestRepo::init(options)?;
+        repo.write("alembic.ini", ALEMBIC_INI);
+        repo.write("migrations/env.py", "# env\n");
+        repo.write("migrations/script.py.mako", "# template\n");
+        Ok(repo)
     }
 
     /// A repository with `alembic.ini` pointing at `migrations/`.

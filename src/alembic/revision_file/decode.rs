@@ -34,6 +34,21 @@ pub enum DecodeError {
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
+/// [`decode_source`] for bytes the caller gives away: UTF-8 text without a
+/// BOM or an encoding declaration (nearly every file) becomes the string
+/// without a copy.
+pub fn decode_source_owned(bytes: Vec<u8>) -> Result<String, DecodeError> {
+    let plain = u32::try_from(bytes.len()).is_ok()
+        && !bytes.starts_with(BOM)
+        && memchr::memchr(0, &bytes).is_none()
+        && coding_cookie(&bytes).is_none();
+    if !plain {
+        return decode_source(&bytes);
+    }
+    // Not UTF-8: decode_source names the offending byte.
+    String::from_utf8(bytes).or_else(|error| decode_source(error.as_bytes()))
+}
+
 /// Decode the bytes of a Python source file (see the module docs).
 pub fn decode_source(bytes: &[u8]) -> Result<String, DecodeError> {
     if u32::try_from(bytes.len()).is_err() {
@@ -397,6 +412,21 @@ print(json.dumps(out))
             if let (Ok(text), Some(x)) = (ours, x) {
                 assert!(text.contains(&format!("x = '{x}'")), "{text:?} lacks {x:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn owned_decoding_agrees_with_borrowed(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            prefix in proptest::sample::select(vec![
+                &b""[..], b"\xef\xbb\xbf", b"# coding: latin-1\n", b"#!x\n# -*- coding: utf-8 -*-\n",
+                b"x = '\xc3\xa9'\n",
+            ]),
+        ) {
+            let mut input = prefix.to_vec();
+            input.extend_from_slice(&bytes);
+            proptest::prop_assert_eq!(decode_source_owned(input.clone()), decode_source(&input));
         }
     }
 }

@@ -62,7 +62,7 @@ mod walk;
 use ruff_python_ast::ModModule;
 use ruff_text_size::TextRange;
 
-pub use decode::{decode_source, DecodeError};
+pub use decode::{decode_source, decode_source_owned, DecodeError};
 pub use fast::read_header;
 pub use file_name::{is_revision_file_name, is_sourceless_revision_file_name, legacy_revision_id};
 pub use full::parse_revision;

@@ -142,9 +142,14 @@ impl CliRepo {
     }
 
     /// Reads all blobs through one `git cat-file --batch` process.
-    pub(crate) fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Vec<u8>>, GitError> {
+    /// Hands each blob to `f` as `git cat-file --batch` prints it, with its position in `ids`.
+    pub(crate) fn read_blobs_with(
+        &self,
+        ids: &[ObjectId],
+        f: &mut dyn FnMut(usize, Vec<u8>),
+    ) -> Result<(), GitError> {
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let args = ["cat-file", "--batch", "--buffer"];
         let mut command = self.command(&args);
@@ -168,7 +173,7 @@ impl CliRepo {
             })
         });
         let result = match child.stdout.take() {
-            Some(stdout) => read_batch(BufReader::with_capacity(1 << 16, stdout), ids, &args),
+            Some(stdout) => read_batch(BufReader::with_capacity(1 << 16, stdout), ids, &args, f),
             None => Err(GitError::Output {
                 command: command_line(&args),
                 detail: "no output pipe".to_owned(),
@@ -182,7 +187,7 @@ impl CliRepo {
         }
         let status = finish(child, &args);
         match (result, status) {
-            (Ok(blobs), Ok(())) => Ok(blobs),
+            (Ok(()), Ok(())) => Ok(()),
             // When git died, its own message says more than the truncated output.
             (Err(GitError::Output { .. }), Err(error)) => Err(error),
             (Err(error), _) | (Ok(_), Err(error)) => Err(error),

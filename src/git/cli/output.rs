@@ -57,14 +57,14 @@ pub(super) fn read_batch(
     mut reader: impl BufRead,
     ids: &[ObjectId],
     args: &[&str],
-) -> Result<Vec<Vec<u8>>, GitError> {
+    f: &mut dyn FnMut(usize, Vec<u8>),
+) -> Result<(), GitError> {
     let truncated = || GitError::Output {
         command: command_line(args),
         detail: "the output ended early".to_owned(),
     };
-    let mut blobs = Vec::with_capacity(ids.len());
     let mut header = Vec::new();
-    for &id in ids {
+    for (index, &id) in ids.iter().enumerate() {
         header.clear();
         let read = reader
             .read_until(b'\n', &mut header)
@@ -92,9 +92,9 @@ pub(super) fn read_batch(
                 kind: lossy(kind.unwrap_or_default()),
             });
         }
-        blobs.push(content);
+        f(index, content);
     }
-    Ok(blobs)
+    Ok(())
 }
 
 /// Parses `--name-status -z`: a status, then one path, or two for renames and copies.
@@ -229,7 +229,11 @@ mod tests {
     fn batch_output_is_split_by_sizes_not_by_lines() {
         let id = ObjectId::from_hex(ID).unwrap();
         let output = format!("{id} blob 5\na\nb\0c\n{id} blob 0\n\n");
-        let blobs = read_batch(output.as_bytes(), &[id, id], &ARGS).unwrap();
+        let mut blobs = Vec::new();
+        read_batch(output.as_bytes(), &[id, id], &ARGS, &mut |_, b| {
+            blobs.push(b)
+        })
+        .unwrap();
         assert_eq!(blobs, [b"a\nb\0c".to_vec(), Vec::new()]);
     }
 
@@ -237,15 +241,15 @@ mod tests {
     fn batch_reports_missing_and_non_blob_objects() {
         let id = ObjectId::from_hex(ID).unwrap();
         let missing = format!("{id} missing\n");
-        let error = read_batch(missing.as_bytes(), &[id], &ARGS).unwrap_err();
+        let error = read_batch(missing.as_bytes(), &[id], &ARGS, &mut |_, _| {}).unwrap_err();
         assert!(matches!(error, GitError::ObjectMissing { .. }), "{error}");
         let tree = format!("{id} tree 0\n\n");
-        let error = read_batch(tree.as_bytes(), &[id], &ARGS).unwrap_err();
+        let error = read_batch(tree.as_bytes(), &[id], &ARGS, &mut |_, _| {}).unwrap_err();
         assert_eq!(
             error.to_string(),
             format!("object {id} is a tree, not a blob")
         );
-        let error = read_batch(&b""[..], &[id], &ARGS).unwrap_err();
+        let error = read_batch(&b""[..], &[id], &ARGS, &mut |_, _| {}).unwrap_err();
         assert!(error.to_string().contains("ended early"), "{error}");
     }
 }
