@@ -105,17 +105,45 @@ impl SourceFile {
 /// The end is found by going on from the start, so the text before the range
 /// is read once.
 pub fn span_of(path: &str, text: &str, range: TextRange) -> Span {
-    let start_offset = char_floor(text, usize::from(range.start()));
-    let end_offset = char_floor(text, usize::from(range.end())).max(start_offset);
-    let start = Cursor::default().advance(text.as_bytes(), start_offset);
-    let end = start.advance(text.as_bytes(), end_offset);
+    let mut cursor = LineCursor::new(text);
+    let (line, column) = cursor.position(usize::from(range.start()));
+    let (end_line, end_column) = cursor.position(usize::from(range.end()));
     Span {
         path: path.to_string(),
         range,
-        line: start.line,
-        column: start.column(text, start_offset),
-        end_line: end.line,
-        end_column: end.column(text, end_offset),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+/// Lines and columns of offsets in a text that is not kept as a
+/// [`SourceFile`], counted in one pass when the offsets come in order (an
+/// earlier offset starts the count again from the top).
+#[derive(Debug, Clone)]
+pub struct LineCursor<'t> {
+    text: &'t str,
+    at: Cursor,
+}
+
+impl<'t> LineCursor<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            at: Cursor::default(),
+        }
+    }
+
+    /// The 1-based line and character column of a byte offset (clamped to
+    /// the text and to a character boundary).
+    pub fn position(&mut self, offset: usize) -> (usize, usize) {
+        let offset = char_floor(self.text, offset);
+        if offset < self.at.counted {
+            self.at = Cursor::default();
+        }
+        self.at = self.at.advance(self.text.as_bytes(), offset);
+        (self.at.line, self.at.column(self.text, offset))
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use ruff_text_size::TextRange;
+
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::{Node, RevisionGraph};
 use crate::alembic::revision_file::{
@@ -14,7 +16,7 @@ use crate::config::RevisionOverride;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::git::{GitError, Snapshot, SnapshotEntry};
 use crate::rules::Rule;
-use crate::source::span_of;
+use crate::source::LineCursor;
 
 use super::{HeaderSpans, Migration, Place, Project};
 
@@ -95,36 +97,10 @@ pub fn load_project(
         .filter(|entry| seen.insert(entry.path.clone()))
         .collect();
 
-    // One file at a time: only the files read in full are kept.
-    let mut migrations = Vec::with_capacity(wanted.len());
-    snapshot.read_each(&wanted, &mut |index, bytes| {
-        let entry = &wanted[index];
-        let changed = options.changed.contains(&entry.path);
-        if entry.mode == MODE_SYMLINK {
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::UnparsableRevisionFile,
-                    Span::file_start(&entry.path),
-                    format!(
-                        "`{}` is a symbolic link to `{}`; migcheck reads only regular files.",
-                        entry.path,
-                        String::from_utf8_lossy(&bytes)
-                    ),
-                )
-                .with_help("Replace the link with the migration file itself."),
-            );
-            return;
-        }
-        let stated = options.overrides.get(&entry.path);
-        migrations.push(read_migration(
-            entry.path.clone(),
-            bytes,
-            (changed || options.all, changed),
-            stated,
-            &mut diagnostics,
-        ));
-    })?;
-
+    // One file at a time, so only the files read in full are kept; git
+    // reads the next blobs while another thread reads the headers.
+    let (mut migrations, read) = read_files(snapshot, &wanted, options, &mut diagnostics);
+    read?;
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -134,6 +110,64 @@ pub fn load_project(
         load_diagnostics: diagnostics,
         base: None,
     })
+}
+
+/// Reads `wanted` in order: this thread reads the blobs, a second one reads
+/// each file as its blob arrives (the two halves take about as long).
+fn read_files(
+    snapshot: &Snapshot,
+    wanted: &[SnapshotEntry],
+    options: &LoadOptions<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Migration>, Result<(), GitError>) {
+    // A small bound keeps memory flat when reading outpaces the headers.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut migrations = Vec::with_capacity(wanted.len());
+            let mut found = Vec::new();
+            for (index, bytes) in receiver {
+                let entry = &wanted[index];
+                if entry.mode == MODE_SYMLINK {
+                    found.push(symlink_finding(&entry.path, &bytes));
+                    continue;
+                }
+                let changed = options.changed.contains(&entry.path);
+                migrations.push(read_migration(
+                    entry.path.clone(),
+                    bytes,
+                    (changed || options.all, changed),
+                    options.overrides.get(&entry.path),
+                    &mut found,
+                ));
+            }
+            (migrations, found)
+        });
+        // A send fails only when the other thread is gone, which join reports.
+        let read = snapshot.read_each(wanted, &mut |index, bytes| {
+            let _ = sender.send((index, bytes));
+        });
+        drop(sender);
+        match reader.join() {
+            Ok((migrations, found)) => {
+                diagnostics.extend(found);
+                (migrations, read)
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+fn symlink_finding(path: &str, target: &[u8]) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnparsableRevisionFile,
+        Span::file_start(path),
+        format!(
+            "`{path}` is a symbolic link to `{}`; migcheck reads only regular files.",
+            String::from_utf8_lossy(target)
+        ),
+    )
+    .with_help("Replace the link with the migration file itself.")
 }
 
 /// The version locations as path prefixes ending in `/`.
@@ -240,12 +274,7 @@ fn read_migration(
     if let Some(stated) = stated {
         apply_override(&mut header, stated);
     }
-    let spans = HeaderSpans {
-        revision: field_span(&path, &text, &header.revision),
-        down_revision: field_span(&path, &text, &header.down_revision),
-        branch_labels: field_span(&path, &text, &header.branch_labels),
-        depends_on: field_span(&path, &text, &header.depends_on),
-    };
+    let spans = header_places(&text, &header);
     for (name, span, reason) in [
         ("revision", &spans.revision, unknowable(&header.revision)),
         (
@@ -344,12 +373,40 @@ fn unknowable<T>(field: &Field<T>) -> Option<&str> {
     }
 }
 
-fn field_span<T>(path: &str, text: &str, field: &Field<T>) -> Option<Place> {
-    match field {
-        Field::Missing => None,
-        Field::Known { range, .. }
-        | Field::Unknowable { range, .. }
-        | Field::Invalid { range, .. } => Some(Place::of(&span_of(path, text, *range))),
+/// Where the four header values stand, counted in one pass over the text.
+fn header_places(text: &str, header: &RevisionHeader) -> HeaderSpans {
+    let ranges = [
+        header.revision.range(),
+        header.down_revision.range(),
+        header.branch_labels.range(),
+        header.depends_on.range(),
+    ];
+    let mut order: Vec<(usize, TextRange)> = ranges
+        .iter()
+        .enumerate()
+        .filter_map(|(i, range)| Some((i, (*range)?)))
+        .collect();
+    order.sort_by_key(|(_, range)| range.start());
+    let mut cursor = LineCursor::new(text);
+    let mut places = [None; 4];
+    for (i, range) in order {
+        let (line, column) = cursor.position(usize::from(range.start()));
+        let (end_line, end_column) = cursor.position(usize::from(range.end()));
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        places[i] = Some(Place {
+            range,
+            line: narrow(line),
+            column: narrow(column),
+            end_line: narrow(end_line),
+            end_column: narrow(end_column),
+        });
+    }
+    let [revision, down_revision, branch_labels, depends_on] = places;
+    HeaderSpans {
+        revision,
+        down_revision,
+        branch_labels,
+        depends_on,
     }
 }
 

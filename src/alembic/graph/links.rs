@@ -57,11 +57,12 @@ impl Links {
                     .collect()
             })
             .collect();
+        let mut seen = NameSet::default();
         let all_down = nodes
             .iter()
             .enumerate()
             .map(|(i, node)| {
-                let mut seen: HashSet<&str> = HashSet::new();
+                seen.clear();
                 let mut out = Vec::new();
                 for (pos, name) in node.down_revisions.iter().enumerate() {
                     if seen.insert(name) {
@@ -167,6 +168,40 @@ fn processed_order(names: &Names) -> Vec<usize> {
     extra.retain(|o| seen.insert(*o));
     out.extend(extra);
     out
+}
+
+/// The names one revision's links were deduplicated on: a scan of a short
+/// list for the usual one or two names (no hashing, no allocation once
+/// warm), a hash set past 16. Cleared and reused from revision to revision.
+#[derive(Debug, Default)]
+pub(super) struct NameSet<'a> {
+    small: Vec<&'a str>,
+    large: Option<HashSet<&'a str>>,
+}
+
+impl<'a> NameSet<'a> {
+    pub(super) fn clear(&mut self) {
+        self.small.clear();
+        self.large = None;
+    }
+
+    /// Adds `name`; false when it was already there.
+    pub(super) fn insert(&mut self, name: &'a str) -> bool {
+        if let Some(large) = &mut self.large {
+            return large.insert(name);
+        }
+        if self.small.contains(&name) {
+            return false;
+        }
+        if self.small.len() < 16 {
+            self.small.push(name);
+        } else {
+            let mut large: HashSet<&'a str> = self.small.drain(..).collect();
+            large.insert(name);
+            self.large = Some(large);
+        }
+        true
+    }
 }
 
 /// Removes repeated entries, keeping the first of each, in linear time.

@@ -6,9 +6,9 @@
 //! labels, resolving `depends_on`, linking `down_revision`, normalizing
 //! dependencies, and `_detect_cycles`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use super::links::Links;
+use super::links::{Links, NameSet};
 use super::names::Names;
 use super::walk::{walk, WalkError};
 use super::Node;
@@ -250,18 +250,14 @@ fn detecting_cycles(nodes: &[Node], names: &Names, links: &Links) -> Option<Load
                 ),
             );
         }
+        let mut seen = NameSet::default();
         let down = walk(n, heads, |r, out| {
             let names_down = nodes[r].down_revisions.iter().map(String::as_str);
-            let deps: Vec<&str> = if with_dependencies {
-                links.all_down[r]
-                    .iter()
-                    .filter(|l| l.down_pos.is_none())
-                    .filter_map(|l| l.target.map(|t| nodes[t].id.as_str()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let mut seen: HashSet<&str> = HashSet::new();
+            let deps = links.all_down[r]
+                .iter()
+                .filter(|l| with_dependencies && l.down_pos.is_none())
+                .filter_map(|l| l.target.map(|t| nodes[t].id.as_str()));
+            seen.clear();
             for name in names_down.chain(deps) {
                 if with_dependencies && !seen.insert(name) {
                     continue;

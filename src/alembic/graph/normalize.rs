@@ -5,17 +5,18 @@
 //! pass per 64 distinct targets, over strongly connected components so that a
 //! cycle (which Alembic may accept) is handled like Alembic's walk handles it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use super::links::{dedup_keep_order, Links};
+use super::links::{dedup_keep_order, Links, NameSet};
 use super::scc;
 use super::Node;
 
 /// Fills `links.norm_down` (`_normalized_down_revisions`) for every revision.
 pub(super) fn apply(nodes: &[Node], links: &mut Links) {
     let normalized = normalized_dependencies(links);
+    let mut seen = NameSet::default();
     for (i, node) in nodes.iter().enumerate() {
-        let mut seen: HashSet<&str> = HashSet::new();
+        seen.clear();
         let mut out = Vec::new();
         for (pos, name) in node.down_revisions.iter().enumerate() {
             if seen.insert(name) {
