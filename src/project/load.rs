@@ -58,11 +58,17 @@ pub fn load_project(
         if !alembic.recursive && relative.contains('/') {
             continue;
         }
-        let file_name = relative.rsplit('/').next().unwrap_or(relative);
-        if !is_revision_file_name(file_name) {
+        if entry.mode == MODE_GITLINK {
+            // Alembic skips folders, unless it walks version locations
+            // recursively: then it loads what is checked out in a submodule,
+            // which the index does not hold.
+            if alembic.recursive && entry.stage == 0 {
+                diagnostics.push(submodule_finding(&entry.path));
+            }
             continue;
         }
-        if entry.mode == MODE_GITLINK {
+        let file_name = relative.rsplit('/').next().unwrap_or(relative);
+        if !is_revision_file_name(file_name) {
             continue;
         }
         if entry.stage != 0 {
@@ -156,6 +162,17 @@ fn read_files(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
+}
+
+fn submodule_finding(path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnparsableRevisionFile,
+        Span::file_start(path),
+        format!(
+            "`{path}` is a git submodule in a recursive version location: Alembic loads the revision files checked out in it, which migcheck cannot read."
+        ),
+    )
+    .with_help("Keep migrations in this repository, or move the submodule out of the version locations.")
 }
 
 fn symlink_finding(path: &str, target: &[u8]) -> Diagnostic {
