@@ -13,17 +13,6 @@ fn with_base() -> TestRepo {
     repo
 }
 
-/// Installs a plain pre-commit hook that runs this build of migcheck.
-fn install_hook(repo: &TestRepo) {
-    let hook = format!(
-        "#!/bin/sh\nexec '{}' hook pre-commit\n",
-        env!("CARGO_BIN_EXE_migcheck")
-    );
-    let path = repo.write(".git/hooks/pre-commit", hook);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn clean_history_passes() {
     let repo = with_base();
@@ -111,7 +100,7 @@ fn first_commit_in_an_empty_repository() {
 #[test]
 fn hook_sees_the_temporary_index_of_commit_all() {
     let repo = with_base();
-    install_hook(&repo);
+    repo.install_plain_hook();
     let path = repo.revision("b2", Some("a1"), "    pass");
     repo.commit_all("b2");
     // Modify the tracked file without staging it: only `git commit -a` stages it,
@@ -129,7 +118,7 @@ fn hook_sees_the_temporary_index_of_commit_all() {
 #[test]
 fn hook_sees_the_temporary_index_of_commit_with_paths() {
     let repo = with_base();
-    install_hook(&repo);
+    repo.install_plain_hook();
     let path = repo.revision("b2", Some("a1"), "    pass");
     repo.commit_all("b2");
     repo.write(

@@ -14,17 +14,6 @@ fn with_old_drop_column() -> TestRepo {
     repo
 }
 
-/// Installs a plain pre-commit hook that runs this build of migcheck.
-fn install_hook(repo: &TestRepo) {
-    let hook = format!(
-        "#!/bin/sh\nexec '{}' hook pre-commit\n",
-        env!("CARGO_BIN_EXE_migcheck")
-    );
-    let path = repo.write(".git/hooks/pre-commit", hook);
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 /// `git commit` with the hook; (succeeded, what git printed).
 fn commit(repo: &TestRepo, message: &str) -> (bool, String) {
     repo.git(&["add", "-A"]);
@@ -55,7 +44,7 @@ fn changed_migration_with_drop_column_warns_and_old_ones_stay_quiet() {
         "old migration reported: {stdout}"
     );
 
-    install_hook(&repo);
+    repo.install_plain_hook();
     let (committed, output) = commit(&repo, "drop email");
     assert!(committed, "{output}");
     assert!(output.contains("warning[MC301]"), "{output}");
@@ -73,7 +62,7 @@ fn severity_error_in_the_configuration_blocks_the_commit() {
         "[tool.migcheck.severity]\ndrop-column = \"error\"\n",
     );
     repo.commit_all("config");
-    install_hook(&repo);
+    repo.install_plain_hook();
     repo.revision("b2", Some("a1"), "    op.drop_column(\"users\", \"email\")");
     let (committed, output) = commit(&repo, "drop email");
     assert!(!committed, "the commit should be blocked: {output}");

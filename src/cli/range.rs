@@ -7,11 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::{bail, Context, Result};
 
-use crate::git::ChangeStatus;
 use crate::project::{Project, RangeBase};
 
 use super::args::GlobalArgs;
-use super::workspace::Workspace;
+use super::workspace::{paths_to_lint, Workspace};
 
 /// The ends of a range: `--from-ref` and `--to-ref` (default `HEAD`).
 #[derive(Debug, Clone)]
@@ -51,20 +50,7 @@ impl Range {
         let changes = repo
             .range_changes(&self.from, &self.to)
             .with_context(|| format!("cannot compare `{}` with `{}`", self.from, self.to))?;
-        Ok(changes
-            .into_iter()
-            .filter(|change| {
-                matches!(
-                    change.status,
-                    ChangeStatus::Added
-                        | ChangeStatus::Modified
-                        | ChangeStatus::Renamed
-                        | ChangeStatus::Copied
-                        | ChangeStatus::TypeChanged
-                )
-            })
-            .map(|change| change.path)
-            .collect())
+        Ok(paths_to_lint(changes))
     }
 
     /// Loads every Alembic setup at the base ref and gives each project the

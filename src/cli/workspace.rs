@@ -114,20 +114,7 @@ impl Workspace {
             }
             SnapshotKind::Rev(rev) => commit_changes(repo, rev)?,
         };
-        Ok(changes
-            .into_iter()
-            .filter(|change| {
-                matches!(
-                    change.status,
-                    ChangeStatus::Added
-                        | ChangeStatus::Modified
-                        | ChangeStatus::Renamed
-                        | ChangeStatus::Copied
-                        | ChangeStatus::TypeChanged
-                )
-            })
-            .map(|change| change.path)
-            .collect())
+        Ok(paths_to_lint(changes))
     }
 
     /// Loads every Alembic setup.
@@ -190,6 +177,25 @@ impl Workspace {
         }
         sources
     }
+}
+
+/// The paths of changes that leave a file to lint: added, modified, renamed,
+/// copied or retyped (not deleted, not unmerged).
+pub(super) fn paths_to_lint(changes: Vec<Change>) -> HashSet<String> {
+    changes
+        .into_iter()
+        .filter(|change| {
+            matches!(
+                change.status,
+                ChangeStatus::Added
+                    | ChangeStatus::Modified
+                    | ChangeStatus::Renamed
+                    | ChangeStatus::Copied
+                    | ChangeStatus::TypeChanged
+            )
+        })
+        .map(|change| change.path)
+        .collect()
 }
 
 /// Changes on disk against `HEAD`: what is staged, plus files whose content

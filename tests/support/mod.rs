@@ -143,6 +143,18 @@ impl TestRepo {
         text.replace(&self.path().display().to_string(), "[REPO]")
     }
 
+    /// Installs a plain pre-commit hook that runs this build of migcheck.
+    pub fn install_plain_hook(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        let hook = format!(
+            "#!/bin/sh\nexec '{}' hook pre-commit\n",
+            env!("CARGO_BIN_EXE_migcheck")
+        );
+        let path = self.write(".git/hooks/pre-commit", hook);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .expect("make the hook executable");
+    }
+
     /// A cleared environment: PATH, a private HOME, no system git config, fixed identity.
     pub fn environment(&self, command: &mut Command) {
         command
