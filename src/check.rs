@@ -17,7 +17,7 @@ pub use path_settings::PathSettings;
 use crate::alembic::revision_file::ParsedRevision;
 use crate::config::{Override, Settings};
 use crate::diagnostic::{sort_diagnostics, Diagnostic};
-use crate::project::{Migration, Project};
+use crate::project::{FullReadFn, Migration, Project};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
 use crate::source::SourceFile;
@@ -87,19 +87,25 @@ impl CheckSettings {
 /// The findings for one project: the file rules look at the files in the
 /// lint scope that were read in full while loading (the changed ones).
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
-    check(project, settings, false, &mut |_| {})
+    check(project, settings, false, &mut |_| Vec::new())
 }
 
-/// Hands files read in full one at a time to `visit`, with the finding for
-/// the file's first syntax error.
-pub type ReadInFull<'r> =
-    dyn FnMut(&mut dyn FnMut(&Migration, ParsedRevision, Option<Diagnostic>)) + 'r;
+/// Reads files in full and returns what a function makes of each (the
+/// function may run on several threads at once).
+pub type ReadInFull<'r> = dyn FnMut(&FullReadFn<'_, FileFindings>) -> Vec<FileFindings> + 'r;
+
+/// The findings of one file read in full after loading, and its
+/// suppressions with its text when it has any.
+pub struct FileFindings {
+    diagnostics: Vec<Diagnostic>,
+    suppressions: Option<(SourceFile, KeptSuppressions)>,
+}
 
 /// The findings for one project with every file in the lint scope checked
 /// (`check --all`): the files read in full while loading, then those
-/// `read_rest` reads in full one at a time. Each of those syntax trees is
-/// dropped once its file is checked, so memory does not grow with the
-/// number of files; only the text of files with suppression comments is kept.
+/// `read_rest` reads in full. Each of those syntax trees is dropped once its
+/// file is checked, so memory does not grow with the number of files; only
+/// the text of files with suppression comments is kept.
 pub fn check_project_all(
     project: &Project,
     settings: &CheckSettings,
@@ -113,6 +119,28 @@ struct KeptSuppressions {
     found: FileSuppressions,
     selection: RuleSelection,
     require_reason: bool,
+}
+
+/// Runs the file rules of one file with its folder's settings.
+fn check_file(
+    project: &Project,
+    migration: &Migration,
+    parsed: &ParsedRevision,
+    path_settings: &PathSettings,
+    out: &mut Vec<Diagnostic>,
+) -> Option<KeptSuppressions> {
+    let context = FileContext::new(project, migration, parsed, &path_settings.rules);
+    for rule in path_settings.selection.rules() {
+        if let Checker::File(check) = rule.checker() {
+            check(&context, out);
+        }
+    }
+    let found = parse_suppressions(parsed);
+    (!found.is_empty()).then(|| KeptSuppressions {
+        found,
+        selection: path_settings.selection.clone(),
+        require_reason: path_settings.require_suppression_reason,
+    })
 }
 
 fn check(
@@ -150,25 +178,6 @@ fn check(
         }
     }
 
-    // Files read in full later, with their suppressions (sources kept only for those).
-    let mut later_sources: Vec<SourceFile> = Vec::new();
-    let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
-    let mut file_check =
-        |migration: &Migration, parsed: &ParsedRevision, out: &mut Vec<Diagnostic>| {
-            let path_settings = resolver.get(&migration.path);
-            let context = FileContext::new(project, migration, parsed, &path_settings.rules);
-            for rule in path_settings.selection.rules() {
-                if let Checker::File(check) = rule.checker() {
-                    check(&context, out);
-                }
-            }
-            let found = parse_suppressions(parsed);
-            (!found.is_empty()).then(|| KeptSuppressions {
-                found,
-                selection: path_settings.selection.clone(),
-                require_reason: path_settings.require_suppression_reason,
-            })
-        };
     let mut loaded_suppressions = Vec::new();
     for migration in &project.migrations {
         let Some(parsed) = migration
@@ -178,21 +187,49 @@ fn check(
         else {
             continue;
         };
-        if let Some(kept) = file_check(migration, parsed, &mut diagnostics) {
+        let path_settings = resolver.get(&migration.path);
+        if let Some(kept) = check_file(project, migration, parsed, path_settings, &mut diagnostics)
+        {
             loaded_suppressions.push((&parsed.source, kept));
         }
     }
+    // Files read in full now, possibly on several threads; their sources
+    // are kept only when they have suppressions.
+    let mut later_sources: Vec<SourceFile> = Vec::new();
+    let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
     if all {
-        read_rest(&mut |migration, parsed, syntax_error| {
-            diagnostics.extend(syntax_error);
+        // Every migration's settings were resolved for the graph rules above.
+        let resolved = &resolver;
+        let findings = read_rest(&|migration, parsed, syntax_error| {
+            let mut diagnostics: Vec<Diagnostic> = syntax_error.into_iter().collect();
             if !scope.allows(migration) {
-                return;
+                return FileFindings {
+                    diagnostics,
+                    suppressions: None,
+                };
             }
-            if let Some(kept) = file_check(migration, &parsed, &mut diagnostics) {
-                later_sources.push(parsed.source);
-                later_suppressions.push(kept);
+            let kept = match resolved.cached(&migration.path) {
+                Some(path_settings) => {
+                    check_file(project, migration, &parsed, path_settings, &mut diagnostics)
+                }
+                None => {
+                    let mut resolver = PathResolver::new(settings, resolved.project_dialect());
+                    let path_settings = resolver.get(&migration.path);
+                    check_file(project, migration, &parsed, path_settings, &mut diagnostics)
+                }
+            };
+            FileFindings {
+                diagnostics,
+                suppressions: kept.map(|kept| (parsed.source, kept)),
             }
         });
+        for found in findings {
+            diagnostics.extend(found.diagnostics);
+            if let Some((source, kept)) = found.suppressions {
+                later_sources.push(source);
+                later_suppressions.push(kept);
+            }
+        }
     }
     let suppressions: HashMap<&str, FileSuppressionScope<'_>> = loaded_suppressions
         .into_iter()

@@ -72,19 +72,36 @@ impl<'a> PathResolver<'a> {
 
     /// The settings of a repository-relative path.
     pub(crate) fn get(&mut self, path: &str) -> &PathSettings {
-        let key: Vec<usize> = self
-            .settings
-            .overrides
-            .iter()
-            .enumerate()
-            .filter(|(_, entry)| entry.matches(path))
-            .map(|(index, _)| index)
-            .collect();
+        let key = self.key(path);
         let settings = self.settings;
         let project_dialect = &self.project_dialect;
         self.cache
             .entry(key)
             .or_insert_with_key(|key| resolve(settings, key, project_dialect.as_deref()))
+    }
+
+    /// The settings of a path whose combination of overrides
+    /// [`PathResolver::get`] has already resolved: shared by the threads that
+    /// check files in parallel, without a lock or a copy (a copy would also
+    /// copy the `todo-patterns` regexes and their caches).
+    pub(crate) fn cached(&self, path: &str) -> Option<&PathSettings> {
+        self.cache.get(&self.key(path))
+    }
+
+    /// The dialect of the project's `sqlalchemy.url`.
+    pub(crate) fn project_dialect(&self) -> Option<String> {
+        self.project_dialect.clone()
+    }
+
+    /// The overrides that match a path, by position.
+    fn key(&self, path: &str) -> Vec<usize> {
+        self.settings
+            .overrides
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| entry.matches(path))
+            .map(|(index, _)| index)
+            .collect()
     }
 }
 

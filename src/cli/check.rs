@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use crate::check::{check_project, check_project_all, check_start_after, CheckSettings};
 use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
-use crate::project::for_each_full_read;
+use crate::project::map_full_reads;
 use crate::report::{self, OutputFormat};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
@@ -68,9 +68,10 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
         let snapshot = workspace.snapshot()?;
         let mut failure = None;
         diagnostics.extend(check_project_all(project, &settings, &mut |visit| {
-            if let Err(error) = for_each_full_read(&snapshot, project, visit) {
+            map_full_reads(&snapshot, project, visit).unwrap_or_else(|error| {
                 failure = Some(error);
-            }
+                Vec::new()
+            })
         }));
         if let Some(error) = failure {
             return Err(error).with_context(|| {

@@ -1,10 +1,13 @@
-//! Reading the files of a loaded project in full after the graph is built,
-//! one file at a time: `check --all` lints every file and `history` wants
-//! every docstring, and neither needs to hold thousands of syntax trees at
-//! once. Files already read in full while loading (the changed ones, those
-//! the fast header read gave up on) are not read again.
+//! Reading the files of a loaded project in full after the graph is built:
+//! `check --all` lints every file and `history` wants every docstring. This
+//! thread reads the blobs; worker threads (one per core, at most
+//! [`MAX_WORKERS`]) parse them and hand each syntax tree to the caller's
+//! function, which keeps what it needs, so no more than a few trees are
+//! ever in memory. Files already read in full while loading (the changed
+//! ones, those the fast header read gave up on) are not read again.
 
 use std::collections::HashMap;
+use std::sync::{mpsc, Mutex};
 
 use crate::alembic::revision_file::{decode_source_owned, parse_revision, ParsedRevision};
 use crate::diagnostic::Diagnostic;
@@ -13,40 +16,48 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use super::load::{syntax_error, version_prefixes};
 use super::{Migration, Project};
 
+/// Parsing threads, at most: beyond this the blob reads are the bottleneck.
+pub const MAX_WORKERS: usize = 8;
+
+/// What the caller does with each file read in full: its migration, its
+/// syntax tree and the finding for its first syntax error.
+pub type FullReadFn<'f, T> =
+    dyn Fn(&Migration, ParsedRevision, Option<Diagnostic>) -> T + Sync + 'f;
+
 /// Fills [`Migration::docstring`] for every file that was loaded only for
-/// its header, reading them in full one at a time.
+/// its header.
 pub fn read_docstrings(snapshot: &Snapshot, project: &mut Project) -> Result<(), GitError> {
-    let mut docstrings: HashMap<String, String> = HashMap::new();
-    for_each_full_read(snapshot, project, &mut |migration, parsed, _| {
-        if let Some((text, _)) = parsed.docstring {
-            docstrings.insert(migration.path.clone(), text);
-        }
+    let found = map_full_reads(snapshot, project, &|migration, parsed, _| {
+        (
+            migration.path.clone(),
+            parsed.docstring.map(|(text, _)| text),
+        )
     })?;
+    let mut docstrings: HashMap<String, Option<String>> = found.into_iter().collect();
     for migration in &mut project.migrations {
         if let Some(text) = docstrings.remove(&migration.path) {
-            migration.docstring = Some(text);
+            migration.docstring = text;
         }
     }
     Ok(())
 }
 
 /// Reads in full each migration of `project` that was loaded only for its
-/// header, in the project's order, and hands it to `f` with the finding for
-/// its first syntax error. Files that cannot be decoded were reported when
-/// the project was loaded and are skipped; so are files that have gone from
-/// the snapshot since.
-pub fn for_each_full_read(
+/// header and returns what `f` makes of each, in the project's order. Files
+/// that cannot be decoded were reported when the project was loaded and are
+/// skipped; so are files that have gone from the snapshot since.
+pub fn map_full_reads<T: Send>(
     snapshot: &Snapshot,
     project: &Project,
-    f: &mut dyn FnMut(&Migration, ParsedRevision, Option<Diagnostic>),
-) -> Result<(), GitError> {
+    f: &FullReadFn<'_, T>,
+) -> Result<Vec<T>, GitError> {
     let pending: Vec<&Migration> = project
         .migrations
         .iter()
         .filter(|m| m.parsed.is_none())
         .collect();
     if pending.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let prefixes = version_prefixes(&project.alembic);
     let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
@@ -60,14 +71,56 @@ pub fn for_each_full_read(
         .into_iter()
         .filter_map(|m| Some((m, listed.remove(&m.path)?)))
         .unzip();
-    snapshot.read_each(&entries, &mut |index, bytes| {
-        let migration = migrations[index];
-        let Ok(text) = decode_source_owned(bytes) else {
-            return;
-        };
-        let parsed = parse_revision(&migration.path, &text);
-        drop(text);
-        let error = syntax_error(&parsed);
-        f(migration, parsed, error);
-    })
+    drop(listed);
+
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_WORKERS)
+        .min(entries.len());
+    // A small bound keeps memory flat when reading outpaces parsing.
+    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<u8>)>(4 * workers);
+    let receiver = Mutex::new(receiver);
+    let migrations = &migrations;
+    let receiver = &receiver;
+    let (read, mut results) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let next = match receiver.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((index, bytes)) = next else { break };
+                        let migration = migrations[index];
+                        let Ok(text) = decode_source_owned(bytes) else {
+                            continue;
+                        };
+                        let parsed = parse_revision(&migration.path, &text);
+                        drop(text);
+                        let error = syntax_error(&parsed);
+                        out.push((index, f(migration, parsed, error)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        // A send fails only when every worker is gone, which joining reports.
+        let read = snapshot.read_each(&entries, &mut |index, bytes| {
+            let _ = sender.send((index, bytes));
+        });
+        drop(sender);
+        let mut results = Vec::with_capacity(entries.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => results.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        (read, results)
+    });
+    read?;
+    results.sort_unstable_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, value)| value).collect())
 }

@@ -4,7 +4,7 @@
 mod full_read;
 mod load;
 
-pub use full_read::{for_each_full_read, read_docstrings};
+pub use full_read::{map_full_reads, read_docstrings, FullReadFn, MAX_WORKERS};
 pub use load::{load_project, project_from_sources, LoadOptions};
 
 use crate::alembic::discovery::AlembicProject;
