@@ -53,6 +53,7 @@ fn migcheck_view(dir: &Path, nodes: &[Node]) -> View {
         changed: &changed,
         all: false,
         overrides: &overrides,
+        cache: None,
     };
     let project = load_project(&snapshot, alembic, &options).expect("load the revision files");
     let unexpected: Vec<String> = project

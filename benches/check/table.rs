@@ -114,9 +114,12 @@ impl Table {
                 (Kind::Migcheck, Some(a)) => format!("{:.0}", a.as_secs_f64() / median),
                 _ => String::from("-"),
             };
+            let memory = row.sample.max_rss_kib.map_or(String::from("-"), |kib| {
+                format!("{:.1} MB", kib as f64 / 1024.0)
+            });
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {:.1} MB |",
+                "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} |",
                 thousands(size),
                 row.command,
                 row.backend,
@@ -125,7 +128,7 @@ impl Table {
                 per_revision,
                 against_floor,
                 alembic_ratio,
-                row.sample.max_rss_kib as f64 / 1024.0,
+                memory,
             );
         }
     }

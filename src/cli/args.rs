@@ -84,6 +84,10 @@ pub struct GlobalArgs {
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
+
+    /// Read every revision file, neither using nor updating the header cache in `.git/migcheck/`.
+    #[arg(long, global = true, env = "MIGCHECK_NO_CACHE")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

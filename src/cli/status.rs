@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::alembic::discovery::AlembicProject;
-use crate::project::{load_project, LoadOptions, Project};
+use crate::project::Project;
 use crate::status::{compare, DatabaseStatus, State};
 
 use super::args::{DatabaseArgs, GlobalArgs, ListFormat, StatusArgs};
@@ -124,14 +124,8 @@ fn load(
     alembic: &AlembicProject,
     changed: &HashSet<String>,
 ) -> Result<Project> {
-    let snapshot = workspace.snapshot()?;
-    let options = LoadOptions {
-        changed,
-        all: false,
-        overrides: &workspace.settings.revisions,
-    };
-    load_project(&snapshot, alembic.clone(), &options)
-        .with_context(|| format!("cannot read the migrations of `{}`", alembic.name))
+    let mut projects = workspace.load_setups(std::slice::from_ref(alembic), changed, false)?;
+    Ok(projects.remove(0))
 }
 
 /// The header lines `status` and `plan` share: database, current, heads, state.

@@ -12,7 +12,7 @@ use crate::config::{self, Settings};
 use crate::git::{
     BackendChoice, Change, ChangeStatus, GitError, ObjectId, Repository, Snapshot, SnapshotKind,
 };
-use crate::project::{load_project, read_docstrings, LoadOptions, Project};
+use crate::project::{load_project, read_docstrings, HeaderCache, LoadOptions, Project};
 use crate::report::Sources;
 
 use super::args::{GitBackendArg, GlobalArgs};
@@ -25,6 +25,8 @@ pub struct Workspace {
     directory: PathBuf,
     pub settings: Settings,
     pub projects: Vec<AlembicProject>,
+    /// Use the header cache in the git directory (not with `--no-cache`).
+    cache: bool,
 }
 
 impl Workspace {
@@ -63,6 +65,7 @@ impl Workspace {
             directory: cwd.clone(),
             settings: Settings::default(),
             projects: Vec::new(),
+            cache: !global.no_cache,
         };
         let snapshot = workspace.snapshot()?;
         let settings = config::load(&snapshot)?;
@@ -119,19 +122,41 @@ impl Workspace {
 
     /// Loads every Alembic setup.
     pub fn load(&self, changed: &HashSet<String>, all: bool) -> Result<Vec<Project>> {
+        self.load_setups(&self.projects, changed, all)
+    }
+
+    /// Loads the given Alembic setups, reading through the header cache when
+    /// the files come from git objects (the index or a commit).
+    pub fn load_setups(
+        &self,
+        setups: &[AlembicProject],
+        changed: &HashSet<String>,
+        all: bool,
+    ) -> Result<Vec<Project>> {
+        let cache = match &self.repo {
+            Some(repo) if self.cache && self.kind != SnapshotKind::Worktree => {
+                Some(HeaderCache::open(repo.git_dir()))
+            }
+            _ => None,
+        };
         let options = LoadOptions {
             changed,
             all,
             overrides: &self.settings.revisions,
+            cache: cache.as_ref(),
         };
         let snapshot = self.snapshot()?;
-        self.projects
+        let projects = setups
             .iter()
             .map(|alembic| {
                 load_project(&snapshot, alembic.clone(), &options)
                     .with_context(|| format!("cannot read the migrations of `{}`", alembic.name))
             })
-            .collect()
+            .collect::<Result<Vec<Project>>>()?;
+        if let Some(cache) = cache {
+            cache.save();
+        }
+        Ok(projects)
     }
 
     /// Loads every Alembic setup with the docstring of every migration, for

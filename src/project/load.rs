@@ -18,7 +18,7 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use crate::rules::Rule;
 use crate::source::LineCursor;
 
-use super::{HeaderSpans, Migration, Place, Project};
+use super::{HeaderCache, HeaderSpans, Migration, Place, Project};
 
 /// What to read in full and what to take from the configuration.
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub struct LoadOptions<'a> {
     pub all: bool,
     /// Values stated in the configuration for what cannot be read statically.
     pub overrides: &'a BTreeMap<String, RevisionOverride>,
+    /// Headers read by earlier runs, by blob id.
+    pub cache: Option<&'a HeaderCache>,
 }
 
 /// Git file modes that matter here.
@@ -103,10 +105,28 @@ pub fn load_project(
         .filter(|entry| seen.insert(entry.path.clone()))
         .collect();
 
-    // One file at a time, so only the files read in full are kept; git
-    // reads the next blobs while another thread reads the headers.
-    let (mut migrations, read) = read_files(snapshot, &wanted, options, &mut diagnostics);
+    // Headers the cache knows are not read again; the other files are read
+    // one at a time, so only the files read in full are kept, and git reads
+    // the next blobs while another thread reads the headers.
+    let mut slots: Vec<Option<Migration>> = Vec::with_capacity(wanted.len());
+    let (mut to_read, mut to_read_slots) = (Vec::new(), Vec::new());
+    for entry in wanted {
+        match cached(&entry, options) {
+            Some(migration) => slots.push(Some(migration)),
+            None => {
+                to_read.push(entry);
+                to_read_slots.push(slots.len());
+                slots.push(None);
+            }
+        }
+    }
+    let (read_migrations, read) =
+        read_files(snapshot, &to_read, &to_read_slots, options, &mut diagnostics);
     read?;
+    for (slot, migration) in read_migrations {
+        slots[slot] = Some(migration);
+    }
+    let mut migrations: Vec<Migration> = slots.into_iter().flatten().collect();
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -123,9 +143,10 @@ pub fn load_project(
 fn read_files(
     snapshot: &Snapshot,
     wanted: &[SnapshotEntry],
+    slots: &[usize],
     options: &LoadOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Migration>, Result<(), GitError>) {
+) -> (Vec<(usize, Migration)>, Result<(), GitError>) {
     // A small bound keeps memory flat when reading outpaces the headers.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
     std::thread::scope(|scope| {
@@ -139,13 +160,23 @@ fn read_files(
                     continue;
                 }
                 let changed = options.changed.contains(&entry.path);
-                migrations.push(read_migration(
+                let stated = options.overrides.get(&entry.path);
+                let findings = found.len();
+                let migration = read_migration(
                     entry.path.clone(),
                     bytes,
                     (changed || options.all, changed),
-                    options.overrides.get(&entry.path),
+                    stated,
                     &mut found,
-                ));
+                );
+                // A clean read, and only one: what the configuration states
+                // or a finding depends on more than the blob.
+                if let (Some(cache), Some(id), None, true) =
+                    (options.cache, entry.id(), stated, found.len() == findings)
+                {
+                    cache.put(id, &migration.header, &migration.spans);
+                }
+                migrations.push((slots[index], migration));
             }
             (migrations, found)
         });
@@ -161,6 +192,31 @@ fn read_files(
             }
             Err(panic) => std::panic::resume_unwind(panic),
         }
+    })
+}
+
+/// The migration of `entry` from the header cache, for a file read only for
+/// its header whose value the configuration does not state.
+fn cached(entry: &SnapshotEntry, options: &LoadOptions<'_>) -> Option<Migration> {
+    let cache = options.cache?;
+    if options.all
+        || entry.mode == MODE_SYMLINK
+        || options.changed.contains(&entry.path)
+        || options.overrides.contains_key(&entry.path)
+    {
+        return None;
+    }
+    let (header, spans) = cache.get(&entry.id()?)?;
+    Some(Migration {
+        path: entry.path.clone(),
+        header,
+        spans,
+        changed: false,
+        lint: false,
+        parsed: None,
+        docstring: None,
+        node: None,
+        id: None,
     })
 }
 

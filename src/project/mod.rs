@@ -1,9 +1,11 @@
 //! One Alembic setup as migcheck sees it: its migration files (read from the
 //! snapshot), what each declares, and the revision graph built from them.
 
+mod cache;
 mod full_read;
 mod load;
 
+pub use cache::HeaderCache;
 pub use full_read::{map_full_reads, read_docstrings, FullReadFn, MAX_WORKERS};
 pub use load::{load_project, project_from_sources, LoadOptions};
 

@@ -1,0 +1,414 @@
+//! What migcheck learnt from each revision file's header, kept between runs
+//! and keyed by the file's git blob id: a commit that changes one migration
+//! of ten thousand reads one blob, not ten thousand. A blob id names exact
+//! bytes, so an entry never goes stale; the file also carries the binary's
+//! version and build stamp, and a different one discards it.
+//!
+//! Only clean reads are kept: every value known or missing, no finding, no
+//! value stated in the configuration. The cache lives in the git directory
+//! (`.git/migcheck/headers`), never in the work tree or the index; it is
+//! written to a temporary file and renamed into place, so a reader sees the
+//! old file or the new one. A cache that cannot be read is ignored, one that
+//! cannot be written is skipped: either way the run reads the blobs.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ruff_text_size::{TextRange, TextSize};
+use serde::{Deserialize, Serialize};
+
+use crate::alembic::revision_file::{Field, RevisionHeader};
+use crate::git::ObjectId;
+
+use super::{HeaderSpans, Place};
+
+/// The folder in the git directory, and the file in it.
+const FOLDER: &str = "migcheck";
+const FILE: &str = "headers";
+/// Bumped whenever what is stored changes shape or meaning.
+const FORMAT: u32 = 1;
+/// Entries not used by this run are kept while the cache holds at most this
+/// many times the entries used (other branches, other Alembic setups).
+const KEEP_UNUSED_FACTOR: usize = 4;
+
+/// The header cache of one repository.
+#[derive(Debug)]
+pub struct HeaderCache {
+    path: PathBuf,
+    stamp: String,
+    stored: HashMap<ObjectId, Stored>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    used: HashSet<ObjectId>,
+    added: HashMap<ObjectId, Stored>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    format: u32,
+    stamp: String,
+    entries: Vec<(Vec<u8>, Stored)>,
+}
+
+/// One file's header and the places of its four values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    revision: StoredField<String>,
+    down_revision: StoredField<Vec<String>>,
+    branch_labels: StoredField<Vec<String>>,
+    depends_on: StoredField<Vec<String>>,
+    places: [Option<StoredPlace>; 4],
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+enum StoredField<T> {
+    Missing,
+    Known(T, u32, u32),
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct StoredPlace {
+    start: u32,
+    end: u32,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl HeaderCache {
+    /// The cache of the repository whose git directory is `git_dir`; empty
+    /// when there is none yet or it cannot be used.
+    pub fn open(git_dir: &Path) -> HeaderCache {
+        let path = git_dir.join(FOLDER).join(FILE);
+        let stamp = build_stamp();
+        let stored = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
+            .filter(|file| file.format == FORMAT && file.stamp == stamp)
+            .map(|file| {
+                file.entries
+                    .into_iter()
+                    .filter_map(|(id, stored)| Some((ObjectId::from_bytes(&id)?, stored)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        HeaderCache {
+            path,
+            stamp,
+            stored,
+            state: Mutex::default(),
+        }
+    }
+
+    /// The header and places read before from the blob `id`.
+    pub fn get(&self, id: &ObjectId) -> Option<(RevisionHeader, HeaderSpans)> {
+        let stored = self.stored.get(id)?;
+        self.state().used.insert(*id);
+        Some(stored.restore())
+    }
+
+    /// Keeps what a clean read of the blob `id` gave.
+    pub fn put(&self, id: ObjectId, header: &RevisionHeader, spans: &HeaderSpans) {
+        let Some(stored) = Stored::of(header, spans) else {
+            return;
+        };
+        let mut state = self.state();
+        state.used.insert(id);
+        if !self.stored.contains_key(&id) {
+            state.added.insert(id, stored);
+        }
+    }
+
+    /// Writes the cache back when this run learnt something or left enough
+    /// entries unused to prune. Failing to write is not an error.
+    pub fn save(self) {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let used = state.used.len();
+        let keep_unused = self.stored.len() + state.added.len() <= KEEP_UNUSED_FACTOR * used + 1024;
+        if state.added.is_empty() && keep_unused {
+            return;
+        }
+        let mut entries: Vec<(Vec<u8>, Stored)> = state
+            .added
+            .into_iter()
+            .chain(
+                self.stored
+                    .into_iter()
+                    .filter(|(id, _)| keep_unused || state.used.contains(id)),
+            )
+            .map(|(id, stored)| (id.as_bytes().to_vec(), stored))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let file = CacheFile {
+            format: FORMAT,
+            stamp: self.stamp,
+            entries,
+        };
+        if let Ok(bytes) = postcard::to_allocvec(&file) {
+            let _ = write_atomically(&self.path, &bytes);
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut temp = tempfile::NamedTempFile::new_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The version and the build of this binary: a rebuilt reader may read a
+/// file differently, so its cache starts afresh.
+fn build_stamp() -> String {
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", meta.len())
+        })
+        .unwrap_or_default();
+    format!("{} {build}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Stored {
+    fn of(header: &RevisionHeader, spans: &HeaderSpans) -> Option<Stored> {
+        Some(Stored {
+            revision: StoredField::of(&header.revision)?,
+            down_revision: StoredField::of(&header.down_revision)?,
+            branch_labels: StoredField::of(&header.branch_labels)?,
+            depends_on: StoredField::of(&header.depends_on)?,
+            places: [
+                spans.revision,
+                spans.down_revision,
+                spans.branch_labels,
+                spans.depends_on,
+            ]
+            .map(|place| place.map(StoredPlace::of)),
+        })
+    }
+
+    fn restore(&self) -> (RevisionHeader, HeaderSpans) {
+        let header = RevisionHeader {
+            revision: self.revision.restore(),
+            down_revision: self.down_revision.restore(),
+            branch_labels: self.branch_labels.restore(),
+            depends_on: self.depends_on.restore(),
+        };
+        let [revision, down_revision, branch_labels, depends_on] =
+            self.places.map(|place| place.map(StoredPlace::restore));
+        let spans = HeaderSpans {
+            revision,
+            down_revision,
+            branch_labels,
+            depends_on,
+        };
+        (header, spans)
+    }
+}
+
+impl<T: Clone> StoredField<T> {
+    fn of(field: &Field<T>) -> Option<StoredField<T>> {
+        match field {
+            Field::Missing => Some(StoredField::Missing),
+            Field::Known { value, range } => Some(StoredField::Known(
+                value.clone(),
+                range.start().into(),
+                range.end().into(),
+            )),
+            Field::Unknowable { .. } | Field::Invalid { .. } => None,
+        }
+    }
+
+    fn restore(&self) -> Field<T> {
+        match self {
+            StoredField::Missing => Field::Missing,
+            StoredField::Known(value, start, end) => Field::Known {
+                value: value.clone(),
+                range: range(*start, *end),
+            },
+        }
+    }
+}
+
+impl StoredPlace {
+    fn of(place: Place) -> StoredPlace {
+        StoredPlace {
+            start: place.range.start().into(),
+            end: place.range.end().into(),
+            line: place.line,
+            column: place.column,
+            end_line: place.end_line,
+            end_column: place.end_column,
+        }
+    }
+
+    fn restore(self) -> Place {
+        Place {
+            range: range(self.start, self.end),
+            line: self.line,
+            column: self.column,
+            end_line: self.end_line,
+            end_column: self.end_column,
+        }
+    }
+}
+
+fn range(start: u32, end: u32) -> TextRange {
+    TextRange::new(TextSize::new(start), TextSize::new(end.max(start)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> (RevisionHeader, HeaderSpans) {
+        let known = |value: Vec<String>, start: u32| Field::Known {
+            value,
+            range: range(start, start + 4),
+        };
+        let header = RevisionHeader {
+            revision: Field::Known {
+                value: "a1".into(),
+                range: range(10, 14),
+            },
+            down_revision: known(vec!["b2".into(), "c3".into()], 20),
+            branch_labels: Field::Missing,
+            depends_on: known(Vec::new(), 40),
+        };
+        let place = Place {
+            range: range(10, 14),
+            line: 3,
+            column: 12,
+            end_line: 3,
+            end_column: 16,
+        };
+        let spans = HeaderSpans {
+            revision: Some(place),
+            ..HeaderSpans::default()
+        };
+        (header, spans)
+    }
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::Sha1([n; 20])
+    }
+
+    #[test]
+    fn a_saved_header_comes_back_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let (header, spans) = header();
+        let cache = HeaderCache::open(dir.path());
+        assert!(cache.get(&id(1)).is_none());
+        cache.put(id(1), &header, &spans);
+        cache.save();
+
+        let cache = HeaderCache::open(dir.path());
+        let (read, read_spans) = cache.get(&id(1)).expect("cached");
+        assert_eq!(read, header);
+        assert_eq!(read_spans.revision, spans.revision);
+        assert_eq!(read_spans.down_revision, None);
+        assert!(cache.get(&id(2)).is_none());
+    }
+
+    #[test]
+    fn unclean_reads_are_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut header, spans) = header();
+        header.depends_on = Field::Unknowable {
+            range: range(0, 1),
+            reason: "`depends_on` is a call".into(),
+        };
+        let cache = HeaderCache::open(dir.path());
+        cache.put(id(1), &header, &spans);
+        cache.save();
+        assert!(HeaderCache::open(dir.path()).get(&id(1)).is_none());
+    }
+
+    #[test]
+    fn another_build_or_a_damaged_file_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let (header, spans) = header();
+        let cache = HeaderCache::open(dir.path());
+        cache.put(id(1), &header, &spans);
+        cache.save();
+        let path = dir.path().join(FOLDER).join(FILE);
+
+        let bytes = std::fs::read(&path).unwrap();
+        let mut file: CacheFile = postcard::from_bytes(&bytes).unwrap();
+        file.stamp.push_str(" other");
+        std::fs::write(&path, postcard::to_allocvec(&file).unwrap()).unwrap();
+        assert!(HeaderCache::open(dir.path()).get(&id(1)).is_none());
+
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(HeaderCache::open(dir.path()).get(&id(1)).is_none());
+        std::fs::write(&path, b"\xff\xfe not a cache").unwrap();
+        assert!(HeaderCache::open(dir.path()).get(&id(1)).is_none());
+    }
+
+    #[test]
+    fn unused_entries_are_pruned_once_they_outnumber_the_used_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let (header, spans) = header();
+        let many = |n: u16| {
+            let mut bytes = [0u8; 20];
+            bytes[..2].copy_from_slice(&n.to_be_bytes());
+            ObjectId::Sha1(bytes)
+        };
+        let count = |dir: &Path| HeaderCache::open(dir).stored.len();
+        let cache = HeaderCache::open(dir.path());
+        for n in 0..600 {
+            cache.put(many(n), &header, &spans);
+        }
+        cache.save();
+        assert_eq!(count(dir.path()), 600);
+
+        // One used, 599 unused: within 4 x 1 + 1024, all are kept.
+        let cache = HeaderCache::open(dir.path());
+        assert!(cache.get(&many(7)).is_some());
+        cache.save();
+        assert_eq!(count(dir.path()), 600);
+
+        // A run that adds 600 more uses them: 1,200 entries are within
+        // 4 x 600 + 1024. A run that then uses one of 1,200 keeps only it.
+        let cache = HeaderCache::open(dir.path());
+        for n in 600..1200 {
+            cache.put(many(n), &header, &spans);
+        }
+        cache.save();
+        assert_eq!(count(dir.path()), 1200);
+        let cache = HeaderCache::open(dir.path());
+        assert!(cache.get(&many(1100)).is_some());
+        cache.save();
+        assert_eq!(count(dir.path()), 1);
+        assert!(HeaderCache::open(dir.path()).get(&many(1100)).is_some());
+    }
+
+    #[test]
+    fn an_unwritable_git_directory_is_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, "").unwrap();
+        let (header, spans) = header();
+        let cache = HeaderCache::open(&file);
+        cache.put(id(1), &header, &spans);
+        cache.save();
+        assert!(HeaderCache::open(&file).get(&id(1)).is_none());
+    }
+}
