@@ -359,9 +359,7 @@ impl FileSource for crate::git::Snapshot<'_> {
     }
 
     fn dir_exists(&self, path: &str) -> bool {
-        self.list(&[path])
-            .map(|entries| !entries.is_empty())
-            .unwrap_or(false)
+        self.has_files(&[path]).unwrap_or(false)
     }
 }
 

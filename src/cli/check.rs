@@ -107,6 +107,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
         });
     }
     output.write(&text).context("cannot write the report")?;
+    super::keep_until_exit((projects, workspace, diagnostics));
     Ok(if failed {
         ExitStatus::Failure
     } else {

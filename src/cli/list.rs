@@ -31,7 +31,9 @@ struct ProjectHeads<'a> {
 /// Every setup, each file read for its header only.
 fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     let workspace = Workspace::open(global)?;
-    workspace.load(&HashSet::new(), false)
+    let projects = workspace.load(&HashSet::new(), false);
+    super::keep_until_exit(workspace);
+    projects
 }
 
 /// Every setup, with every migration's docstring.
@@ -103,7 +105,9 @@ pub fn heads(global: &GlobalArgs, args: &ListArgs) -> Result<ExitStatus> {
     Output::stdout(global.color)
         .write(&text)
         .context("cannot write the heads")?;
-    Ok(broken_status(&projects))
+    let status = broken_status(&projects);
+    super::keep_until_exit(projects);
+    Ok(status)
 }
 
 pub(super) fn comma(items: &[String]) -> String {

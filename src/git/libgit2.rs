@@ -128,6 +128,32 @@ impl Libgit2Repo {
         })
     }
 
+    /// Whether the index holds any entry under `prefixes`, without listing them.
+    pub(crate) fn index_has_entries(&self, prefixes: &Prefixes) -> Result<bool, GitError> {
+        self.with_index(|index| {
+            if prefixes.is_all() {
+                return Ok(index.len() > 0);
+            }
+            for prefix in prefixes.as_slice() {
+                let Ok(start) = index.find_prefix(prefix.as_str()) else {
+                    continue;
+                };
+                for position in start..index.len() {
+                    let Some(raw) = index.get(position) else {
+                        break;
+                    };
+                    if !raw.path.starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    if prefixes.matches(&String::from_utf8_lossy(&raw.path)) {
+                        return Ok(true);
+                    }
+                }
+            }
+            Ok(false)
+        })
+    }
+
     pub(crate) fn tree_entries(
         &self,
         rev: &str,
@@ -409,7 +435,8 @@ fn changes_of(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, GitError> {
 
 fn entry_of(raw: git2::IndexEntry) -> Entry {
     Entry {
-        path: String::from_utf8_lossy(&raw.path).into_owned(),
+        path: String::from_utf8(raw.path)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
         id: object_id(raw.id),
         mode: raw.mode,
         // GIT_INDEX_ENTRY_STAGEMASK (0x3000) >> GIT_INDEX_ENTRY_STAGESHIFT (12).

@@ -204,6 +204,16 @@ impl Repository {
         }
     }
 
+    /// Whether the index holds any entry under `prefixes`: [`Repository::index_entries`]
+    /// without building the list.
+    pub fn index_has_entries(&self, prefixes: &[&str]) -> Result<bool, GitError> {
+        let prefixes = Prefixes::new(prefixes);
+        match &self.inner {
+            Inner::Libgit2(repo) => repo.index_has_entries(&prefixes),
+            Inner::Cli(repo) => repo.index_entries(&prefixes).map(|e| !e.is_empty()),
+        }
+    }
+
     /// Entries of the tree of `rev` under `prefixes`, recursively (trees themselves omitted).
     pub fn tree_entries(&self, rev: &str, prefixes: &[&str]) -> Result<Vec<Entry>, GitError> {
         let prefixes = Prefixes::new(prefixes);

@@ -121,6 +121,16 @@ impl<'r> Snapshot<'r> {
         }
     }
 
+    /// Whether any file lies under `prefixes`: [`Snapshot::list`] without the list.
+    pub fn has_files(&self, prefixes: &[&str]) -> Result<bool, GitError> {
+        match &self.source {
+            Source::Index(repo) => repo.index_has_entries(prefixes),
+            Source::Rev { .. } | Source::Directory(_) => {
+                self.list(prefixes).map(|entries| !entries.is_empty())
+            }
+        }
+    }
+
     /// The content of one file, `None` when the snapshot has no file at `path`.
     /// A symbolic link reads as its target, as git stores it.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {

@@ -11,12 +11,12 @@
 //! old file or the new one. A cache that cannot be read is ignored, one that
 //! cannot be written is skipped: either way the run reads the blobs.
 
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ruff_text_size::{TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::alembic::revision_file::{Field, RevisionHeader};
@@ -38,23 +38,42 @@ const KEEP_UNUSED_FACTOR: usize = 4;
 pub struct HeaderCache {
     path: PathBuf,
     stamp: String,
-    stored: HashMap<ObjectId, Stored>,
+    /// The file as read, decoded again only if it must be rewritten.
+    bytes: Vec<u8>,
     state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    used: HashSet<ObjectId>,
-    added: HashMap<ObjectId, Stored>,
+    /// The stored entries; an entry is taken out when used.
+    entries: FxHashMap<ObjectId, Stored>,
+    used: FxHashSet<ObjectId>,
+    added: Vec<(ObjectId, Stored)>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct CacheFile {
+struct CacheFile<'a> {
     format: u32,
-    stamp: String,
-    entries: Vec<(Vec<u8>, Stored)>,
+    stamp: &'a str,
+    #[serde(borrow)]
+    entries: Vec<(&'a [u8], Stored)>,
 }
 
+impl CacheFile<'_> {
+    /// The entries of `bytes` when they were written by this build.
+    fn entries(bytes: &[u8], stamp: &str) -> Option<Vec<(ObjectId, Stored)>> {
+        let file = postcard::from_bytes::<CacheFile>(bytes).ok()?;
+        if file.format != FORMAT || file.stamp != stamp {
+            return None;
+        }
+        Some(
+            file.entries
+                .into_iter()
+                .filter_map(|(id, stored)| Some((ObjectId::from_bytes(id)?, stored)))
+                .collect(),
+        )
+    }
+}
 /// One file's header and the places of its four values.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
@@ -87,29 +106,28 @@ impl HeaderCache {
     pub fn open(git_dir: &Path) -> HeaderCache {
         let path = git_dir.join(FOLDER).join(FILE);
         let stamp = build_stamp();
-        let stored = std::fs::read(&path)
-            .ok()
-            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
-            .filter(|file| file.format == FORMAT && file.stamp == stamp)
-            .map(|file| {
-                file.entries
-                    .into_iter()
-                    .filter_map(|(id, stored)| Some((ObjectId::from_bytes(&id)?, stored)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let entries = CacheFile::entries(&bytes, &stamp)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         HeaderCache {
             path,
             stamp,
-            stored,
-            state: Mutex::default(),
+            bytes,
+            state: Mutex::new(State {
+                entries,
+                ..State::default()
+            }),
         }
     }
 
-    /// The header and places read before from the blob `id`.
+    /// The header and places read before from the blob `id`. Each entry is
+    /// handed out once: a run reads each blob once.
     pub fn get(&self, id: &ObjectId) -> Option<(RevisionHeader, HeaderSpans)> {
-        let stored = self.stored.get(id)?;
-        self.state().used.insert(*id);
+        let mut state = self.state();
+        let stored = state.entries.remove(id)?;
+        state.used.insert(*id);
         Some(stored.restore())
     }
 
@@ -119,9 +137,10 @@ impl HeaderCache {
             return;
         };
         let mut state = self.state();
-        state.used.insert(id);
-        if !self.stored.contains_key(&id) {
-            state.added.insert(id, stored);
+        if state.entries.contains_key(&id) || state.used.contains(&id) {
+            state.used.insert(id);
+        } else {
+            state.added.push((id, stored));
         }
     }
 
@@ -129,26 +148,28 @@ impl HeaderCache {
     /// entries unused to prune. Failing to write is not an error.
     pub fn save(self) {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        let used = state.used.len();
-        let keep_unused = self.stored.len() + state.added.len() <= KEEP_UNUSED_FACTOR * used + 1024;
+        let used = state.used.len() + state.added.len();
+        let total = state.entries.len() + used;
+        let keep_unused = total <= KEEP_UNUSED_FACTOR * used + 1024;
         if state.added.is_empty() && keep_unused {
+            // Nothing to write; the entries need no freeing before exit.
+            std::mem::forget(state);
             return;
         }
-        let mut entries: Vec<(Vec<u8>, Stored)> = state
-            .added
+        let kept = CacheFile::entries(&self.bytes, &self.stamp)
+            .unwrap_or_default()
             .into_iter()
-            .chain(
-                self.stored
-                    .into_iter()
-                    .filter(|(id, _)| keep_unused || state.used.contains(id)),
-            )
-            .map(|(id, stored)| (id.as_bytes().to_vec(), stored))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+            .filter(|(id, _)| keep_unused || state.used.contains(id));
+        let mut entries: Vec<(ObjectId, Stored)> = state.added.into_iter().chain(kept).collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|a, b| a.0 == b.0);
         let file = CacheFile {
             format: FORMAT,
-            stamp: self.stamp,
-            entries,
+            stamp: &self.stamp,
+            entries: entries
+                .iter()
+                .map(|(id, stored)| (id.as_bytes(), stored.clone()))
+                .collect(),
         };
         if let Ok(bytes) = postcard::to_allocvec(&file) {
             let _ = write_atomically(&self.path, &bytes);
@@ -352,7 +373,8 @@ mod tests {
 
         let bytes = std::fs::read(&path).unwrap();
         let mut file: CacheFile = postcard::from_bytes(&bytes).unwrap();
-        file.stamp.push_str(" other");
+        let other = format!("{} other", file.stamp);
+        file.stamp = &other;
         std::fs::write(&path, postcard::to_allocvec(&file).unwrap()).unwrap();
         assert!(HeaderCache::open(dir.path()).get(&id(1)).is_none());
 
@@ -371,7 +393,7 @@ mod tests {
             bytes[..2].copy_from_slice(&n.to_be_bytes());
             ObjectId::Sha1(bytes)
         };
-        let count = |dir: &Path| HeaderCache::open(dir).stored.len();
+        let count = |dir: &Path| HeaderCache::open(dir).state().entries.len();
         let cache = HeaderCache::open(dir.path());
         for n in 0..600 {
             cache.put(many(n), &header, &spans);

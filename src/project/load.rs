@@ -111,9 +111,9 @@ pub fn load_project(
     let mut slots: Vec<Option<Migration>> = Vec::with_capacity(wanted.len());
     let (mut to_read, mut to_read_slots) = (Vec::new(), Vec::new());
     for entry in wanted {
-        match cached(&entry, options) {
-            Some(migration) => slots.push(Some(migration)),
-            None => {
+        match cached(entry, options) {
+            Ok(migration) => slots.push(Some(migration)),
+            Err(entry) => {
                 to_read.push(entry);
                 to_read_slots.push(slots.len());
                 slots.push(None);
@@ -197,18 +197,23 @@ fn read_files(
 
 /// The migration of `entry` from the header cache, for a file read only for
 /// its header whose value the configuration does not state.
-fn cached(entry: &SnapshotEntry, options: &LoadOptions<'_>) -> Option<Migration> {
-    let cache = options.cache?;
+/// Hands `entry` back when it must be read.
+fn cached(entry: SnapshotEntry, options: &LoadOptions<'_>) -> Result<Migration, SnapshotEntry> {
+    let (Some(cache), Some(id)) = (options.cache, entry.id()) else {
+        return Err(entry);
+    };
     if options.all
         || entry.mode == MODE_SYMLINK
         || options.changed.contains(&entry.path)
         || options.overrides.contains_key(&entry.path)
     {
-        return None;
+        return Err(entry);
     }
-    let (header, spans) = cache.get(&entry.id()?)?;
-    Some(Migration {
-        path: entry.path.clone(),
+    let Some((header, spans)) = cache.get(&id) else {
+        return Err(entry);
+    };
+    Ok(Migration {
+        path: entry.path,
         header,
         spans,
         changed: false,

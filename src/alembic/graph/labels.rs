@@ -13,7 +13,9 @@
 //! visits shadowed copies last (their labels reach only themselves and the
 //! plain line above them).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::links::Links;
@@ -24,7 +26,7 @@ use super::Node;
 pub(super) fn effective(nodes: &[Node], links: &Links) -> Vec<Arc<[String]>> {
     let n = nodes.len();
     let mut table: Vec<&str> = Vec::new();
-    let mut code: HashMap<&str, u32> = HashMap::new();
+    let mut code: HashMap<&str, u32> = HashMap::default();
     let own: Vec<Vec<u32>> = nodes
         .iter()
         .map(|node| {
@@ -50,7 +52,7 @@ pub(super) fn effective(nodes: &[Node], links: &Links) -> Vec<Arc<[String]>> {
     let components = scc::components(&links.next);
     let down = propagate_down(&own, links, &components);
     let up = propagate_up(nodes, &own, links, &components);
-    let mut interned: HashMap<Vec<u32>, Arc<[String]>> = HashMap::new();
+    let mut interned: HashMap<Vec<u32>, Arc<[String]>> = HashMap::default();
     (0..n)
         .map(|i| {
             let set = union(&down[i], &up[i]);

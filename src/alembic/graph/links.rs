@@ -4,7 +4,7 @@
 //! that loop leaves behind. Names that do not resolve are kept as `None` so the
 //! rest of the graph still works; `load` reports what Alembic does with them.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::names::Names;
 use super::Node;
@@ -41,6 +41,15 @@ pub(super) struct Links {
 }
 
 impl Links {
+    /// True when no `depends_on` resolves: every walk "with dependencies"
+    /// then follows exactly the links of the walk without them.
+    pub(super) fn without_dependencies(&self) -> bool {
+        self.resolved.iter().all(Vec::is_empty)
+            && self.heads == self.real_heads
+            && self.bases == self.real_bases
+            && self.next == self.all_next
+    }
+
     pub(super) fn new(nodes: &[Node], names: &Names) -> Links {
         let n = nodes.len();
         let down: Vec<Vec<Option<usize>>> = nodes
@@ -164,7 +173,7 @@ fn processed_order(names: &Names) -> Vec<usize> {
         .map(|(_, owner)| *owner)
         .filter(|&owner| !names.is_vertex(owner))
         .collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     extra.retain(|o| seen.insert(*o));
     out.extend(extra);
     out
@@ -216,7 +225,7 @@ pub(super) fn dedup_keep_order(items: &mut Vec<usize>) {
         }
         items.truncate(kept);
     } else {
-        let mut seen = HashSet::with_capacity(items.len());
+        let mut seen = HashSet::with_capacity_and_hasher(items.len(), Default::default());
         items.retain(|item| seen.insert(*item));
     }
 }

@@ -6,7 +6,7 @@
 //! labels, resolving `depends_on`, linking `down_revision`, normalizing
 //! dependencies, and `_detect_cycles`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::links::{Links, NameSet};
 use super::names::Names;
@@ -116,7 +116,7 @@ fn creating(nodes: &[Node]) -> Option<LoadError> {
 /// several clashes the one it names may differ from run to run; this names the
 /// first in file order.
 fn mapping_labels(nodes: &[Node], names: &Names) -> Option<LoadError> {
-    let mut owner: HashMap<&str, usize> = HashMap::new();
+    let mut owner: HashMap<&str, usize> = HashMap::default();
     for (i, node) in nodes.iter().enumerate() {
         for label in &node.branch_labels {
             let taken = names
@@ -231,6 +231,10 @@ fn detecting_cycles(nodes: &[Node], names: &Names, links: &Links) -> Option<Load
     };
     let n = nodes.len();
     for with_dependencies in [false, true] {
+        if with_dependencies && links.without_dependencies() {
+            // The same walks again would find the same revisions.
+            break;
+        }
         let (kind, label) = if with_dependencies {
             (LoadErrorKind::DependencyCycle, "Dependency cycle")
         } else {

@@ -3,7 +3,7 @@
 //! the map but points at its last copy, and labels come after every id.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::Node;
 
@@ -26,10 +26,10 @@ pub(super) struct Names {
 
 impl Names {
     pub(super) fn new(nodes: &[Node]) -> Names {
-        let mut ids: HashMap<String, usize> = HashMap::with_capacity(nodes.len());
+        let mut ids: HashMap<String, usize> = HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         let mut first_copy = Vec::new();
         let mut rank = Vec::with_capacity(nodes.len());
-        let mut rank_of: HashMap<&str, usize> = HashMap::with_capacity(nodes.len());
+        let mut rank_of: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for (i, node) in nodes.iter().enumerate() {
             match ids.entry(node.id.clone()) {
                 Entry::Occupied(mut slot) => {
@@ -47,7 +47,7 @@ impl Names {
             .iter()
             .map(|&first| ids.get(nodes[first].id.as_str()).copied().unwrap_or(first))
             .collect();
-        let mut labels: HashMap<String, usize> = HashMap::new();
+        let mut labels: HashMap<String, usize> = HashMap::default();
         let mut label_keys = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
             for label in &node.branch_labels {

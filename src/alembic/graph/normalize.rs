@@ -5,7 +5,7 @@
 //! pass per 64 distinct targets, over strongly connected components so that a
 //! cycle (which Alembic may accept) is handled like Alembic's walk handles it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::links::{dedup_keep_order, Links, NameSet};
 use super::scc;
@@ -36,7 +36,7 @@ pub(super) fn apply(nodes: &[Node], links: &mut Links) {
 /// file lists them (Alembic keeps them in a set, so its order is arbitrary).
 fn normalized_dependencies(links: &Links) -> Vec<Vec<usize>> {
     let n = links.resolved.len();
-    let mut bit_of: HashMap<usize, usize> = HashMap::new();
+    let mut bit_of: HashMap<usize, usize> = HashMap::default();
     for deps in &links.resolved {
         for &dep in deps {
             let next = bit_of.len();

@@ -1,7 +1,9 @@
 //! Every problem in the revision graph, found independently of the order in
 //! which Alembic would trip over them (it stops at the first; see `load`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use super::links::Links;
 use super::names::Names;
@@ -61,7 +63,7 @@ fn self_loops(nodes: &[Node], names: &Names, links: &Links, out: &mut Vec<GraphP
 
 fn dangling(nodes: &[Node], names: &Names, out: &mut Vec<GraphProblem>) {
     for (i, node) in nodes.iter().enumerate() {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for target in &node.down_revisions {
             if names.id(target).is_none() && seen.insert(target) {
                 out.push(GraphProblem::DanglingDownRevision {
@@ -70,7 +72,7 @@ fn dangling(nodes: &[Node], names: &Names, out: &mut Vec<GraphProblem>) {
                 });
             }
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for target in &node.depends_on {
             if names.full(target).is_none() && seen.insert(target) {
                 out.push(GraphProblem::DanglingDependsOn {
@@ -132,10 +134,15 @@ fn cycles(nodes: &[Node], names: &Names, links: &Links, out: &mut Vec<GraphProbl
     for members in &mut versioned {
         members.sort_unstable();
     }
-    let mut all: Vec<Vec<usize>> = scc::components(&parents(true))
-        .into_iter()
-        .filter(|c| c.len() > 1)
-        .collect();
+    // Without dependencies the second pass would find the same components.
+    let mut all: Vec<Vec<usize>> = if links.without_dependencies() {
+        Vec::new()
+    } else {
+        scc::components(&parents(true))
+            .into_iter()
+            .filter(|c| c.len() > 1)
+            .collect()
+    };
     for members in &mut all {
         members.sort_unstable();
     }
