@@ -86,7 +86,12 @@ pub struct GlobalArgs {
     pub color: ColorArg,
 
     /// Read every revision file, neither using nor updating the header cache in `.git/migcheck/`.
-    #[arg(long, global = true, env = "MIGCHECK_NO_CACHE")]
+    #[arg(
+        long,
+        global = true,
+        env = "MIGCHECK_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub no_cache: bool,
 }
 
