@@ -547,18 +547,26 @@ fn a_cache_from_another_build_is_not_used() {
     drop_blob(&repo, "HEAD:migrations/versions/b2_step.py");
     assert_eq!(repo.run(&["heads"]).1, "c3 (head)\n");
 
-    // The same program from another file is another build: its stamp
-    // differs, so it reads the blobs (and fails on the deleted one).
-    let elsewhere = tempfile::tempdir().expect("temp dir");
-    let copy = elsewhere.path().join("migcheck");
-    std::fs::copy(env!("CARGO_BIN_EXE_migcheck"), &copy).expect("copy the binary");
-    let mut command = std::process::Command::new(&copy);
+    // Another build stamps the file differently. The file opens with the
+    // format number (one byte) and the stamp's length (one byte), then the
+    // stamp, which starts with the version: change its first digit.
+    let path = cache_path(&repo);
+    let original = std::fs::read(&path).expect("read the cache");
+    let mut other = original.clone();
+    assert!(other[2].is_ascii_digit(), "{:?}", &other[..8]);
+    other[2] = if other[2] == b'9' { b'8' } else { other[2] + 1 };
+    std::fs::write(&path, &other).expect("write the cache");
+    let (code, _, stderr) = repo.run(&["heads"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is missing"), "{stderr}");
+
+    // `git-migcheck` is the same build as `migcheck`: it uses their cache.
+    std::fs::write(&path, &original).expect("write the cache");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_git-migcheck"));
     repo.environment(&mut command);
-    let output = command.arg("heads").output().expect("run the copy");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("is missing"));
-    // And the cache is still the one of this build.
-    assert_eq!(repo.run(&["heads"]).1, "c3 (head)\n");
+    let output = command.arg("heads").output().expect("run git-migcheck");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "c3 (head)\n");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! and keyed by the file's git blob id: a commit that changes one migration
 //! of ten thousand reads one blob, not ten thousand. A blob id names exact
 //! bytes, so an entry never goes stale; the file also carries the binary's
-//! version and build stamp, and a different one discards it.
+//! version and a hash of the sources it was built from, and a different one
+//! discards it.
 //!
 //! Only clean reads are kept: every value known or missing, no finding, no
 //! value stated in the configuration. The cache lives in the git directory
@@ -191,21 +192,15 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The version and the build of this binary: a rebuilt reader may read a
-/// file differently, so its cache starts afresh.
+/// The version and a hash of the sources this binary was built from: a
+/// reader built from other sources may read a file differently, so its cache
+/// starts afresh. (`migcheck` and `git-migcheck` share one stamp.)
 fn build_stamp() -> String {
-    let build = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|meta| {
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}-{modified}", meta.len())
-        })
-        .unwrap_or_default();
-    format!("{} {build}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{} {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("MIGCHECK_SOURCE_HASH")
+    )
 }
 
 impl Stored {

@@ -120,8 +120,13 @@ pub fn load_project(
             }
         }
     }
-    let (read_migrations, read) =
-        read_files(snapshot, &to_read, &to_read_slots, options, &mut diagnostics);
+    let (read_migrations, read) = read_files(
+        snapshot,
+        &to_read,
+        &to_read_slots,
+        options,
+        &mut diagnostics,
+    );
     read?;
     for (slot, migration) in read_migrations {
         slots[slot] = Some(migration);

@@ -2,8 +2,8 @@
 //! branch labels to revisions, where a repeated id keeps its first position in
 //! the map but points at its last copy, and labels come after every id.
 
-use std::collections::hash_map::Entry;
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::Entry;
 
 use super::Node;
 
@@ -26,10 +26,12 @@ pub(super) struct Names {
 
 impl Names {
     pub(super) fn new(nodes: &[Node]) -> Names {
-        let mut ids: HashMap<String, usize> = HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        let mut ids: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         let mut first_copy = Vec::new();
         let mut rank = Vec::with_capacity(nodes.len());
-        let mut rank_of: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+        let mut rank_of: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for (i, node) in nodes.iter().enumerate() {
             match ids.entry(node.id.clone()) {
                 Entry::Occupied(mut slot) => {
