@@ -162,9 +162,12 @@ fn check(
     // Graph rules run when any file of the project has them on; each finding
     // is then kept or dropped by the settings of the file it points into.
     let base_rules = resolver.get(&project.alembic.config_path).rules.clone();
-    let mut graph_rules: Vec<Rule> = settings.selection.rules().collect();
     for migration in &project.migrations {
-        graph_rules.extend(resolver.get(&migration.path).selection.rules());
+        resolver.get(&migration.path);
+    }
+    let mut graph_rules: Vec<Rule> = settings.selection.rules().collect();
+    for resolved in resolver.resolved() {
+        graph_rules.extend(resolved.selection.rules());
     }
     graph_rules.sort();
     graph_rules.dedup();

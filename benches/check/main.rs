@@ -5,7 +5,8 @@
 //! 1. the floor: read every blob under the versions folder from the index
 //!    with git2, and nothing else (a process of its own);
 //! 2. `migcheck check --all`, `migcheck check` with one staged revision (what
-//!    a commit hook does) and `migcheck heads`, through both git backends;
+//!    a commit hook does) and `migcheck heads`, through both git backends,
+//!    with the header cache the warm-up run fills and with `--no-cache`;
 //! 3. `alembic heads` on the same project.
 //!
 //! It prints a Markdown table of medians, each command's cost against the
@@ -245,9 +246,18 @@ fn run(options: &Options) -> Result<(), String> {
             };
             let (all, _) = measure(&["check", "--all"], 0)?;
             table.push(Row::migcheck(size, "migcheck check --all", backend, all));
+            // The warm-up run fills the header cache, so the timed runs use it.
             let (heads, text) = measure(&["heads"], 0)?;
             heads_texts.push(text);
             table.push(Row::migcheck(size, "migcheck heads", backend, heads));
+            let (cold, text) = measure(&["heads", "--no-cache"], 0)?;
+            heads_texts.push(text);
+            table.push(Row::migcheck(
+                size,
+                "migcheck heads --no-cache",
+                backend,
+                cold,
+            ));
         }
 
         if let Some((python, _)) = &alembic {
@@ -278,24 +288,26 @@ fn run(options: &Options) -> Result<(), String> {
         std::fs::write(dir.join(&path), &next.text).map_err(|e| e.to_string())?;
         sandbox.git(&dir, &["add", &path])?;
         for backend in BACKENDS {
-            let what = format!("migcheck check --git-backend {backend} (1 staged)");
-            eprintln!("   {what}");
-            let (staged, _) = sample(
-                &what,
-                &|| {
-                    let mut command = sandbox.command(&migcheck, &dir);
-                    command.args(["check", "--git-backend", backend]);
-                    command
-                },
-                0,
-                fast_runs,
-            )?;
-            table.push(Row::migcheck(
-                size,
-                "migcheck check (1 staged)",
-                backend,
-                staged,
-            ));
+            for (flags, command) in [
+                (&[][..], "migcheck check (1 staged)"),
+                (&["--no-cache"][..], "migcheck check --no-cache (1 staged)"),
+            ] {
+                let what = format!("{command} --git-backend {backend}");
+                eprintln!("   {what}");
+                let (staged, _) = sample(
+                    &what,
+                    &|| {
+                        let mut command = sandbox.command(&migcheck, &dir);
+                        command
+                            .args(["check", "--git-backend", backend])
+                            .args(flags);
+                        command
+                    },
+                    0,
+                    fast_runs,
+                )?;
+                table.push(Row::migcheck(size, command, backend, staged));
+            }
         }
         eprint!("{}", table.render_size(size));
     }

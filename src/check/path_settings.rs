@@ -88,6 +88,11 @@ impl<'a> PathResolver<'a> {
         self.cache.get(&self.key(path))
     }
 
+    /// Every combination of settings resolved so far, once each.
+    pub(crate) fn resolved(&self) -> impl Iterator<Item = &PathSettings> {
+        self.cache.values()
+    }
+
     /// The dialect of the project's `sqlalchemy.url`.
     pub(crate) fn project_dialect(&self) -> Option<String> {
         self.project_dialect.clone()

@@ -132,7 +132,7 @@ impl Libgit2Repo {
     pub(crate) fn index_has_entries(&self, prefixes: &Prefixes) -> Result<bool, GitError> {
         self.with_index(|index| {
             if prefixes.is_all() {
-                return Ok(index.len() > 0);
+                return Ok(!index.is_empty());
             }
             for prefix in prefixes.as_slice() {
                 let Ok(start) = index.find_prefix(prefix.as_str()) else {

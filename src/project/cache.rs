@@ -162,7 +162,7 @@ impl HeaderCache {
             .into_iter()
             .filter(|(id, _)| keep_unused || state.used.contains(id));
         let mut entries: Vec<(ObjectId, Stored)> = state.added.into_iter().chain(kept).collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_unstable_by_key(|entry| entry.0);
         entries.dedup_by(|a, b| a.0 == b.0);
         let file = CacheFile {
             format: FORMAT,
