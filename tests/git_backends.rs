@@ -217,6 +217,8 @@ struct Observation {
     git_dir: PathBuf,
     index: Vec<Entry>,
     index_migrations: Vec<Entry>,
+    /// `index_has_entries` for a few prefixes, each checked against the listing.
+    has_entries: Vec<(&'static str, bool)>,
     blobs: Vec<(String, Vec<u8>)>,
     staged: Vec<Change>,
     head: Result<ObjectId, String>,
@@ -248,8 +250,25 @@ fn observe(repo: &Repository) -> Observation {
         }
         Err(_) => Vec::new(),
     };
+    let has_entries = [
+        "",
+        "migrations",
+        "migrations/",
+        "migrations/versions",
+        "migr",
+        "missing/",
+    ]
+    .into_iter()
+    .map(|prefix| {
+        let has = repo.index_has_entries(&[prefix]).unwrap();
+        let listed = !repo.index_entries(&[prefix]).unwrap().is_empty();
+        assert_eq!(has, listed, "index_has_entries({prefix:?})");
+        (prefix, has)
+    })
+    .collect();
     Observation {
         workdir: repo.workdir().map(Path::to_path_buf),
+        has_entries,
         git_dir: repo.git_dir().to_path_buf(),
         index_migrations: repo.index_entries(&["migrations/"]).unwrap(),
         index,

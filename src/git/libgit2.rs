@@ -104,24 +104,10 @@ impl Libgit2Repo {
             if prefixes.is_all() {
                 entries.extend(index.iter().map(entry_of));
             } else {
-                for prefix in prefixes.as_slice() {
-                    // The index is sorted by path: start at the first match, stop after the last.
-                    let Ok(start) = index.find_prefix(prefix.as_str()) else {
-                        continue;
-                    };
-                    for position in start..index.len() {
-                        let Some(raw) = index.get(position) else {
-                            break;
-                        };
-                        if !raw.path.starts_with(prefix.as_bytes()) {
-                            break;
-                        }
-                        let entry = entry_of(raw);
-                        if prefixes.matches(&entry.path) {
-                            entries.push(entry);
-                        }
-                    }
-                }
+                visit_matching(index, prefixes, &mut |entry| {
+                    entries.push(entry);
+                    true
+                });
             }
             sort_entries(&mut entries);
             Ok(entries)
@@ -134,23 +120,12 @@ impl Libgit2Repo {
             if prefixes.is_all() {
                 return Ok(!index.is_empty());
             }
-            for prefix in prefixes.as_slice() {
-                let Ok(start) = index.find_prefix(prefix.as_str()) else {
-                    continue;
-                };
-                for position in start..index.len() {
-                    let Some(raw) = index.get(position) else {
-                        break;
-                    };
-                    if !raw.path.starts_with(prefix.as_bytes()) {
-                        break;
-                    }
-                    if prefixes.matches(&String::from_utf8_lossy(&raw.path)) {
-                        return Ok(true);
-                    }
-                }
-            }
-            Ok(false)
+            let mut found = false;
+            visit_matching(index, prefixes, &mut |_| {
+                found = true;
+                false
+            });
+            Ok(found)
         })
     }
 
@@ -431,6 +406,29 @@ fn changes_of(mut diff: git2::Diff<'_>) -> Result<Vec<Change>, GitError> {
     }
     sort_changes(&mut changes);
     Ok(changes)
+}
+
+/// Hands `visit` the index entries under `prefixes` (not all of them), prefix
+/// by prefix, until it returns false. The index is sorted by path: each
+/// prefix starts at its first match and stops after its last.
+fn visit_matching(index: &Index, prefixes: &Prefixes, visit: &mut dyn FnMut(Entry) -> bool) {
+    for prefix in prefixes.as_slice() {
+        let Ok(start) = index.find_prefix(prefix.as_str()) else {
+            continue;
+        };
+        for position in start..index.len() {
+            let Some(raw) = index.get(position) else {
+                break;
+            };
+            if !raw.path.starts_with(prefix.as_bytes()) {
+                break;
+            }
+            let entry = entry_of(raw);
+            if prefixes.matches(&entry.path) && !visit(entry) {
+                return;
+            }
+        }
+    }
 }
 
 fn entry_of(raw: git2::IndexEntry) -> Entry {
