@@ -427,11 +427,7 @@ mod tests {
     use crate::alembic::discovery::MemorySource;
 
     fn source(files: &[(&str, &str)]) -> MemorySource {
-        let mut src = MemorySource::default();
-        for (path, text) in files {
-            src.insert(*path, *text);
-        }
-        src
+        files.iter().copied().collect()
     }
 
     fn error(files: &[(&str, &str)]) -> String {

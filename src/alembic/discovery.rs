@@ -51,6 +51,17 @@ impl MemorySource {
     }
 }
 
+impl<'a> FromIterator<(&'a str, &'a str)> for MemorySource {
+    /// Files from `(path, text)` pairs.
+    fn from_iter<I: IntoIterator<Item = (&'a str, &'a str)>>(files: I) -> MemorySource {
+        let mut source = MemorySource::default();
+        for (path, text) in files {
+            source.insert(path, text);
+        }
+        source
+    }
+}
+
 impl FileSource for MemorySource {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, DiscoveryError> {
         Ok(self.files.get(path).cloned())
@@ -368,11 +379,7 @@ mod tests {
     use super::*;
 
     fn source(files: &[(&str, &str)]) -> MemorySource {
-        let mut src = MemorySource::default();
-        for (path, text) in files {
-            src.insert(*path, *text);
-        }
-        src
+        files.iter().copied().collect()
     }
 
     fn one(src: &MemorySource, opts: &DiscoveryOptions) -> AlembicProject {

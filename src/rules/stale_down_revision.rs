@@ -176,19 +176,9 @@ fn descendants(graph: &RevisionGraph, start: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alembic::graph::Node;
 
     fn graph(edges: &[(&str, &[&str])]) -> RevisionGraph {
-        RevisionGraph::build(
-            edges
-                .iter()
-                .map(|(id, downs)| Node {
-                    id: (*id).to_string(),
-                    down_revisions: downs.iter().map(|d| (*d).to_string()).collect(),
-                    ..Node::default()
-                })
-                .collect(),
-        )
+        RevisionGraph::from_edges(edges)
     }
 
     fn downs(ids: &[&str]) -> Vec<String> {

@@ -188,6 +188,23 @@ pub struct RevisionGraph {
     reach: OnceLock<ReachIndex>,
 }
 
+#[cfg(test)]
+impl RevisionGraph {
+    /// A graph of `(id, down_revisions)` pairs, in file order.
+    pub(crate) fn from_edges(edges: &[(&str, &[&str])]) -> RevisionGraph {
+        RevisionGraph::build(
+            edges
+                .iter()
+                .map(|(id, downs)| Node {
+                    id: (*id).to_string(),
+                    down_revisions: downs.iter().map(|d| (*d).to_string()).collect(),
+                    ..Node::default()
+                })
+                .collect(),
+        )
+    }
+}
+
 impl RevisionGraph {
     /// Builds the graph. Never fails: problems are recorded. Node indices are
     /// positions in `nodes`, which must be in Alembic's loading order.
