@@ -60,6 +60,14 @@ struct CacheFile<'a> {
     entries: Vec<(&'a [u8], Stored)>,
 }
 
+/// [`CacheFile`] as written: the same fields, the entries by reference.
+#[derive(Serialize)]
+struct CacheFileOut<'a> {
+    format: u32,
+    stamp: &'a str,
+    entries: Vec<(&'a [u8], &'a Stored)>,
+}
+
 impl CacheFile<'_> {
     /// The entries of `bytes` when they were written by this build.
     fn entries(bytes: &[u8], stamp: &str) -> Option<Vec<(ObjectId, Stored)>> {
@@ -164,12 +172,12 @@ impl HeaderCache {
         let mut entries: Vec<(ObjectId, Stored)> = state.added.into_iter().chain(kept).collect();
         entries.sort_unstable_by_key(|entry| entry.0);
         entries.dedup_by(|a, b| a.0 == b.0);
-        let file = CacheFile {
+        let file = CacheFileOut {
             format: FORMAT,
             stamp: &self.stamp,
             entries: entries
                 .iter()
-                .map(|(id, stored)| (id.as_bytes(), stored.clone()))
+                .map(|(id, stored)| (id.as_bytes(), stored))
                 .collect(),
         };
         if let Ok(bytes) = postcard::to_allocvec(&file) {

@@ -120,18 +120,17 @@ pub fn load_project(
             }
         }
     }
-    let (read_migrations, read) = read_files(
+    let (slots, read) = read_files(
         snapshot,
-        &to_read,
-        &to_read_slots,
+        (&to_read, &to_read_slots),
+        slots,
         options,
         &mut diagnostics,
     );
     read?;
-    for (slot, migration) in read_migrations {
-        slots[slot] = Some(migration);
-    }
-    let mut migrations: Vec<Migration> = slots.into_iter().flatten().collect();
+    // Sized exactly: a collect through `flatten` would grow by doubling.
+    let mut migrations = Vec::with_capacity(slots.iter().flatten().count());
+    migrations.extend(slots.into_iter().flatten());
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -144,19 +143,19 @@ pub fn load_project(
 }
 
 /// Reads `wanted` in order: this thread reads the blobs, a second one reads
-/// each file as its blob arrives (the two halves take about as long).
+/// each file as its blob arrives (the two halves take about as long) and
+/// puts its migration in `slots` at the place `slot_of` gives.
 fn read_files(
     snapshot: &Snapshot,
-    wanted: &[SnapshotEntry],
-    slots: &[usize],
+    (wanted, slot_of): (&[SnapshotEntry], &[usize]),
+    mut slots: Vec<Option<Migration>>,
     options: &LoadOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<(usize, Migration)>, Result<(), GitError>) {
+) -> (Vec<Option<Migration>>, Result<(), GitError>) {
     // A small bound keeps memory flat when reading outpaces the headers.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
-            let mut migrations = Vec::with_capacity(wanted.len());
             let mut found = Vec::new();
             for (index, bytes) in receiver {
                 let entry = &wanted[index];
@@ -181,9 +180,9 @@ fn read_files(
                 {
                     cache.put(id, &migration.header, &migration.spans);
                 }
-                migrations.push((slots[index], migration));
+                slots[slot_of[index]] = Some(migration);
             }
-            (migrations, found)
+            (slots, found)
         });
         // A send fails only when the other thread is gone, which join reports.
         let read = snapshot.read_each(wanted, &mut |index, bytes| {
@@ -191,9 +190,9 @@ fn read_files(
         });
         drop(sender);
         match reader.join() {
-            Ok((migrations, found)) => {
+            Ok((slots, found)) => {
                 diagnostics.extend(found);
-                (migrations, read)
+                (slots, read)
             }
             Err(panic) => std::panic::resume_unwind(panic),
         }
