@@ -12,12 +12,12 @@
 //! old file or the new one. A cache that cannot be read is ignored, one that
 //! cannot be written is skipped: either way the run reads the blobs.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ruff_text_size::{TextRange, TextSize};
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::alembic::revision_file::{Field, RevisionHeader};
@@ -29,60 +29,121 @@ use super::{HeaderSpans, Place};
 const FOLDER: &str = "migcheck";
 const FILE: &str = "headers";
 /// Bumped whenever what is stored changes shape or meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Entries not used by this run are kept while the cache holds at most this
 /// many times the entries used (other branches, other Alembic setups).
 const KEEP_UNUSED_FACTOR: usize = 4;
 
 /// The header cache of one repository.
+///
+/// The file is a sorted table of blob ids and, beside it, each entry encoded
+/// on its own: opening it decodes nothing, a lookup is a binary search and
+/// decodes one entry, and rewriting it copies the entries it keeps as they are.
 #[derive(Debug)]
 pub struct HeaderCache {
     path: PathBuf,
     stamp: String,
-    /// The file as read, decoded again only if it must be rewritten.
+    /// The file as read (empty when it is missing or was written by another build).
     bytes: Vec<u8>,
     state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// The stored entries; an entry is taken out when used.
-    entries: FxHashMap<ObjectId, Stored>,
-    used: FxHashSet<ObjectId>,
-    added: Vec<(ObjectId, Stored)>,
+    /// For each entry of the file, whether this run used it.
+    used: Vec<bool>,
+    /// Clean reads of blobs the file does not hold, encoded.
+    added: Vec<(ObjectId, Vec<u8>)>,
 }
 
+/// The file: `ids` holds `id_len`-byte blob ids in ascending order, `ends`
+/// where each one's entry ends in `entries` (little-endian `u32`s), and
+/// `entries` the encoded [`Stored`] values one after the other.
 #[derive(Serialize, Deserialize)]
 struct CacheFile<'a> {
     format: u32,
     stamp: &'a str,
-    #[serde(borrow)]
-    entries: Vec<(&'a [u8], Stored)>,
+    id_len: u8,
+    ids: &'a [u8],
+    ends: &'a [u8],
+    entries: &'a [u8],
 }
 
-/// [`CacheFile`] as written: the same fields, the entries by reference.
-#[derive(Serialize)]
-struct CacheFileOut<'a> {
-    format: u32,
-    stamp: &'a str,
-    entries: Vec<(&'a [u8], &'a Stored)>,
-}
-
-impl CacheFile<'_> {
-    /// The entries of `bytes` when they were written by this build.
-    fn entries(bytes: &[u8], stamp: &str) -> Option<Vec<(ObjectId, Stored)>> {
+impl<'a> CacheFile<'a> {
+    /// The table of `bytes` when this build wrote it and its parts agree.
+    fn read(bytes: &'a [u8], stamp: &str) -> Option<CacheFile<'a>> {
         let file = postcard::from_bytes::<CacheFile>(bytes).ok()?;
-        if file.format != FORMAT || file.stamp != stamp {
+        let id_len = usize::from(file.id_len);
+        let consistent = file.format == FORMAT
+            && file.stamp == stamp
+            && matches!(id_len, 20 | 32)
+            && file.ids.len() % id_len == 0
+            && file.ends.len() == file.ids.len() / id_len * 4;
+        consistent.then_some(file)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() / 4
+    }
+
+    fn id(&self, index: usize) -> &'a [u8] {
+        let id_len = usize::from(self.id_len);
+        &self.ids[index * id_len..(index + 1) * id_len]
+    }
+
+    fn end(&self, index: usize) -> usize {
+        let mut end = [0; 4];
+        end.copy_from_slice(&self.ends[index * 4..index * 4 + 4]);
+        u32::from_le_bytes(end) as usize
+    }
+
+    /// The encoded entry at `index` (`None` in a damaged file).
+    fn entry(&self, index: usize) -> Option<&'a [u8]> {
+        let start = if index == 0 { 0 } else { self.end(index - 1) };
+        self.entries.get(start..self.end(index))
+    }
+
+    /// Where `id` stands in the table.
+    fn find(&self, id: &ObjectId) -> Option<usize> {
+        let id = id.as_bytes();
+        if id.len() != usize::from(self.id_len) {
             return None;
         }
-        Some(
-            file.entries
-                .into_iter()
-                .filter_map(|(id, stored)| Some((ObjectId::from_bytes(id)?, stored)))
-                .collect(),
-        )
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.id(middle).cmp(id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+
+    /// Writes `entries`, sorted by id and without repeated ids, in this layout.
+    fn write(stamp: &str, entries: &[(&[u8], Cow<'_, [u8]>)]) -> Option<Vec<u8>> {
+        let id_len = entries.first().map_or(20, |(id, _)| id.len());
+        let mut ids = Vec::with_capacity(entries.len() * id_len);
+        let mut ends = Vec::with_capacity(entries.len() * 4);
+        let mut encoded = Vec::new();
+        for (id, entry) in entries {
+            ids.extend_from_slice(id);
+            encoded.extend_from_slice(entry);
+            ends.extend_from_slice(&u32::try_from(encoded.len()).ok()?.to_le_bytes());
+        }
+        postcard::to_allocvec(&CacheFile {
+            format: FORMAT,
+            stamp,
+            id_len: u8::try_from(id_len).ok()?,
+            ids: &ids,
+            ends: &ends,
+            entries: &encoded,
+        })
+        .ok()
     }
 }
+
 /// One file's header and the places of its four values.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
@@ -115,28 +176,34 @@ impl HeaderCache {
     pub fn open(git_dir: &Path) -> HeaderCache {
         let path = git_dir.join(FOLDER).join(FILE);
         let stamp = build_stamp();
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let entries = CacheFile::entries(&bytes, &stamp)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
+        let mut bytes = std::fs::read(&path).unwrap_or_default();
+        let entries = CacheFile::read(&bytes, &stamp).map_or(0, |file| file.len());
+        if entries == 0 {
+            bytes = Vec::new();
+        }
         HeaderCache {
             path,
             stamp,
             bytes,
             state: Mutex::new(State {
-                entries,
-                ..State::default()
+                used: vec![false; entries],
+                added: Vec::new(),
             }),
         }
     }
 
-    /// The header and places read before from the blob `id`. Each entry is
-    /// handed out once: a run reads each blob once.
+    fn file(&self) -> Option<CacheFile<'_>> {
+        CacheFile::read(&self.bytes, &self.stamp)
+    }
+
+    /// The header and places read before from the blob `id`.
     pub fn get(&self, id: &ObjectId) -> Option<(RevisionHeader, HeaderSpans)> {
-        let mut state = self.state();
-        let stored = state.entries.remove(id)?;
-        state.used.insert(*id);
+        let file = self.file()?;
+        let index = file.find(id)?;
+        let stored = postcard::from_bytes::<Stored>(file.entry(index)?).ok()?;
+        if let Some(used) = self.state().used.get_mut(index) {
+            *used = true;
+        }
         Some(stored.restore())
     }
 
@@ -145,11 +212,15 @@ impl HeaderCache {
         let Some(stored) = Stored::of(header, spans) else {
             return;
         };
+        let known = self.file().and_then(|file| file.find(&id));
         let mut state = self.state();
-        if state.entries.contains_key(&id) || state.used.contains(&id) {
-            state.used.insert(id);
-        } else {
-            state.added.push((id, stored));
+        match known {
+            Some(index) => state.used[index] = true,
+            None => {
+                if let Ok(encoded) = postcard::to_allocvec(&stored) {
+                    state.added.push((id, encoded));
+                }
+            }
         }
     }
 
@@ -157,30 +228,29 @@ impl HeaderCache {
     /// entries unused to prune. Failing to write is not an error.
     pub fn save(self) {
         let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
-        let used = state.used.len() + state.added.len();
-        let total = state.entries.len() + used;
+        let used = state.used.iter().filter(|&&used| used).count() + state.added.len();
+        let total = state.used.len() + state.added.len();
         let keep_unused = total <= KEEP_UNUSED_FACTOR * used + 1024;
         if state.added.is_empty() && keep_unused {
-            // Nothing to write; the entries need no freeing before exit.
-            std::mem::forget(state);
             return;
         }
-        let kept = CacheFile::entries(&self.bytes, &self.stamp)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(id, _)| keep_unused || state.used.contains(id));
-        let mut entries: Vec<(ObjectId, Stored)> = state.added.into_iter().chain(kept).collect();
-        entries.sort_unstable_by_key(|entry| entry.0);
+        let mut entries: Vec<(&[u8], Cow<'_, [u8]>)> = state
+            .added
+            .iter()
+            .map(|(id, encoded)| (id.as_bytes(), Cow::Borrowed(encoded.as_slice())))
+            .collect();
+        if let Some(file) = CacheFile::read(&self.bytes, &self.stamp) {
+            let kept = (0..file.len()).filter(|&index| keep_unused || state.used[index]);
+            entries
+                .extend(kept.filter_map(|index| Some((file.id(index), file.entry(index)?.into()))));
+        }
+        // One id length per file: a repository's objects all use one hash.
+        if let Some(id_len) = entries.first().map(|(id, _)| id.len()) {
+            entries.retain(|(id, _)| id.len() == id_len);
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         entries.dedup_by(|a, b| a.0 == b.0);
-        let file = CacheFileOut {
-            format: FORMAT,
-            stamp: &self.stamp,
-            entries: entries
-                .iter()
-                .map(|(id, stored)| (id.as_bytes(), stored))
-                .collect(),
-        };
-        if let Ok(bytes) = postcard::to_allocvec(&file) {
+        if let Some(bytes) = CacheFile::write(&self.stamp, &entries) {
             let _ = write_atomically(&self.path, &bytes);
         }
     }
@@ -228,7 +298,7 @@ impl Stored {
         })
     }
 
-    fn restore(&self) -> (RevisionHeader, HeaderSpans) {
+    fn restore(self) -> (RevisionHeader, HeaderSpans) {
         let header = RevisionHeader {
             revision: self.revision.restore(),
             down_revision: self.down_revision.restore(),
@@ -260,12 +330,12 @@ impl<T: Clone> StoredField<T> {
         }
     }
 
-    fn restore(&self) -> Field<T> {
+    fn restore(self) -> Field<T> {
         match self {
             StoredField::Missing => Field::Missing,
             StoredField::Known(value, start, end) => Field::Known {
-                value: value.clone(),
-                range: range(*start, *end),
+                value,
+                range: range(start, end),
             },
         }
     }
@@ -396,7 +466,7 @@ mod tests {
             bytes[..2].copy_from_slice(&n.to_be_bytes());
             ObjectId::Sha1(bytes)
         };
-        let count = |dir: &Path| HeaderCache::open(dir).state().entries.len();
+        let count = |dir: &Path| HeaderCache::open(dir).state().used.len();
         let cache = HeaderCache::open(dir.path());
         for n in 0..600 {
             cache.put(many(n), &header, &spans);
@@ -423,6 +493,24 @@ mod tests {
         cache.save();
         assert_eq!(count(dir.path()), 1);
         assert!(HeaderCache::open(dir.path()).get(&many(1100)).is_some());
+    }
+
+    #[test]
+    fn sha256_ids_are_found_and_never_confused_with_sha1_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let (header, spans) = header();
+        let long = |n: u8| ObjectId::Sha256([n; 32]);
+        let cache = HeaderCache::open(dir.path());
+        for n in (0..50).rev() {
+            cache.put(long(n), &header, &spans);
+        }
+        cache.save();
+        let cache = HeaderCache::open(dir.path());
+        for n in 0..50 {
+            assert!(cache.get(&long(n)).is_some(), "entry {n}");
+        }
+        assert!(cache.get(&long(50)).is_none());
+        assert!(cache.get(&id(7)).is_none());
     }
 
     #[test]

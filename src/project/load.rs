@@ -97,13 +97,23 @@ pub fn load_project(
     // Alembic's order: version locations as configured, each walked top-down with
     // a folder's files (sorted) before its subfolders. A file reached through two
     // locations is loaded once.
-    wanted.sort_by_cached_key(|(location, entry)| (*location, walk_order(&entry.path)));
-    let mut seen = HashSet::new();
-    let wanted: Vec<SnapshotEntry> = wanted
-        .into_iter()
-        .map(|(_, entry)| entry)
-        .filter(|entry| seen.insert(entry.path.clone()))
-        .collect();
+    // Git lists a folder in path order, which is already this order when no
+    // location holds subfolders: the sort then only confirms it.
+    wanted.sort_by(|(a_location, a), (b_location, b)| {
+        a_location
+            .cmp(b_location)
+            .then_with(|| walk_order(&a.path).cmp(walk_order(&b.path)))
+    });
+    let wanted: Vec<SnapshotEntry> = if prefixes.len() > 1 {
+        let mut seen = HashSet::new();
+        wanted
+            .into_iter()
+            .map(|(_, entry)| entry)
+            .filter(|entry| seen.insert(entry.path.clone()))
+            .collect()
+    } else {
+        wanted.into_iter().map(|(_, entry)| entry).collect()
+    };
 
     // Headers the cache knows are not read again; the other files are read
     // one at a time, so only the files read in full are kept, and git reads
@@ -128,9 +138,13 @@ pub fn load_project(
         &mut diagnostics,
     );
     read?;
-    // Sized exactly: a collect through `flatten` would grow by doubling.
-    let mut migrations = Vec::with_capacity(slots.iter().flatten().count());
-    migrations.extend(slots.into_iter().flatten());
+    // In place: `Option<Migration>` and `Migration` have the same layout, so
+    // `filter_map` reuses the slots' allocation instead of a second list.
+    #[expect(
+        clippy::filter_map_identity,
+        reason = "`flatten` does not collect in place"
+    )]
+    let mut migrations: Vec<Migration> = slots.into_iter().filter_map(|slot| slot).collect();
     let (graph, node_migration) = build_graph(&mut migrations);
     Ok(Project {
         alembic,
@@ -291,17 +305,13 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
 /// A sort key that puts a folder's files before its subfolders (a top-down
 /// walk): each folder is `1`, its name and `0`; the file is `0` and its name.
 /// Names hold no NUL, so comparing keys compares the components in turn.
-fn walk_order(path: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(path.len() + 8);
+fn walk_order(path: &str) -> impl Iterator<Item = u8> + '_ {
     let (folders, file) = path.rsplit_once('/').unwrap_or(("", path));
-    for folder in folders.split('/').filter(|f| !f.is_empty()) {
-        key.push(1);
-        key.extend_from_slice(folder.as_bytes());
-        key.push(0);
-    }
-    key.push(0);
-    key.extend_from_slice(file.as_bytes());
-    key
+    let folders = folders.split('/').filter(|f| !f.is_empty());
+    folders
+        .flat_map(|folder| std::iter::once(1).chain(folder.bytes()).chain([0]))
+        .chain([0])
+        .chain(file.bytes())
 }
 
 /// Reads one file: the header always, the whole file when `full`.

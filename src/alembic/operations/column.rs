@@ -71,7 +71,7 @@ pub enum Volatility {
 /// PostgreSQL functions marked volatile that appear as column defaults.
 static VOLATILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(random|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuidv4|uuidv7|clock_timestamp|timeofday|nextval|gen_random_bytes|random_normal|setseed)\s*\(",
+        r"(?i-u)\b(random|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuidv4|uuidv7|clock_timestamp|timeofday|nextval|gen_random_bytes|random_normal|setseed)\s*\(",
     )
     .ok()
 });
@@ -79,7 +79,7 @@ static VOLATILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Functions and keywords that are stable: one value per statement.
 static STABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(now|transaction_timestamp|statement_timestamp|current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|current_schema)\b",
+        r"(?i-u)\b(now|transaction_timestamp|statement_timestamp|current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|current_schema)\b",
     )
     .ok()
 });
