@@ -47,92 +47,74 @@ pub fn load_project(
     let listed = snapshot.list(&prefix_refs)?;
 
     let mut diagnostics = Vec::new();
-    let mut wanted: Vec<(usize, SnapshotEntry)> = Vec::new();
-    for entry in listed {
-        let Some(location_index) = prefixes
-            .iter()
-            .position(|p| entry.path.starts_with(p.as_str()))
-        else {
-            continue;
-        };
-        let location = &prefixes[location_index];
-        let relative = &entry.path[location.len()..];
-        if !alembic.recursive && relative.contains('/') {
-            continue;
-        }
-        if entry.mode == MODE_GITLINK {
-            // Alembic skips folders, unless it walks version locations
-            // recursively: then it loads what is checked out in a submodule,
-            // which the index does not hold.
-            if alembic.recursive && entry.stage == 0 {
-                diagnostics.push(submodule_finding(&entry.path));
+    let location_of = |path: &str| prefixes.iter().position(|p| path.starts_with(p.as_str()));
+    // Filtered in place (the list of a large history is large).
+    let mut wanted: Vec<SnapshotEntry> = listed
+        .into_iter()
+        .filter_map(|entry| {
+            let location = &prefixes[location_of(&entry.path)?];
+            let relative = &entry.path[location.len()..];
+            if !alembic.recursive && relative.contains('/') {
+                return None;
             }
-            continue;
-        }
-        let file_name = relative.rsplit('/').next().unwrap_or(relative);
-        if !is_revision_file_name(file_name) {
-            continue;
-        }
-        if entry.stage != 0 {
-            diagnostics.push(
-                Diagnostic::new(
-                    Rule::UnparsableRevisionFile,
-                    Span::file_start(&entry.path),
-                    format!(
-                        "`{}` has unresolved merge conflicts in the index.",
-                        entry.path
-                    ),
-                )
-                .with_help(format!(
-                    "Resolve the conflict, then `git add {}`.",
-                    entry.path
-                )),
-            );
-            continue;
-        }
-        wanted.push((location_index, entry));
-    }
+            if entry.mode == MODE_GITLINK {
+                // Alembic skips folders, unless it walks version locations
+                // recursively: then it loads what is checked out in a submodule,
+                // which the index does not hold.
+                if alembic.recursive && entry.stage == 0 {
+                    diagnostics.push(submodule_finding(&entry.path));
+                }
+                return None;
+            }
+            let file_name = relative.rsplit('/').next().unwrap_or(relative);
+            if !is_revision_file_name(file_name) {
+                return None;
+            }
+            if entry.stage != 0 {
+                diagnostics.push(conflict_finding(&entry.path));
+                return None;
+            }
+            Some(entry)
+        })
+        .collect();
     // A conflicted path has up to three stage entries; report it once.
     diagnostics.dedup_by(|a, b| a.span.path == b.span.path);
     // Alembic's order: version locations as configured, each walked top-down with
-    // a folder's files (sorted) before its subfolders. A file reached through two
-    // locations is loaded once.
-    // Git lists a folder in path order, which is already this order when no
-    // location holds subfolders: the sort then only confirms it.
-    wanted.sort_by(|(a_location, a), (b_location, b)| {
-        a_location
-            .cmp(b_location)
+    // a folder's files (sorted) before its subfolders. Git lists a folder in path
+    // order, which is already this order when no location holds subfolders: the
+    // sort then only confirms it. A file reached through two locations is loaded once.
+    wanted.sort_by(|a, b| {
+        location_of(&a.path)
+            .cmp(&location_of(&b.path))
             .then_with(|| walk_order(&a.path).cmp(walk_order(&b.path)))
     });
-    let wanted: Vec<SnapshotEntry> = if prefixes.len() > 1 {
+    if prefixes.len() > 1 {
         let mut seen = HashSet::new();
-        wanted
-            .into_iter()
-            .map(|(_, entry)| entry)
-            .filter(|entry| seen.insert(entry.path.clone()))
-            .collect()
-    } else {
-        wanted.into_iter().map(|(_, entry)| entry).collect()
-    };
+        wanted.retain(|entry| seen.insert(entry.path.clone()));
+    }
 
     // Headers the cache knows are not read again; the other files are read
     // one at a time, so only the files read in full are kept, and git reads
     // the next blobs while another thread reads the headers.
     let mut slots: Vec<Option<Migration>> = Vec::with_capacity(wanted.len());
-    let (mut to_read, mut to_read_slots) = (Vec::new(), Vec::new());
-    for entry in wanted {
-        match cached(entry, options) {
-            Ok(migration) => slots.push(Some(migration)),
+    let mut to_read_slots = Vec::new();
+    let mut to_read: Vec<SnapshotEntry> = wanted
+        .into_iter()
+        .filter_map(|entry| match cached(entry, options) {
+            Ok(migration) => {
+                slots.push(Some(migration));
+                None
+            }
             Err(entry) => {
-                to_read.push(entry);
                 to_read_slots.push(slots.len());
                 slots.push(None);
+                Some(entry)
             }
-        }
-    }
+        })
+        .collect();
     let (slots, read) = read_files(
         snapshot,
-        (&to_read, &to_read_slots),
+        (&mut to_read, &to_read_slots),
         slots,
         options,
         &mut diagnostics,
@@ -161,27 +143,34 @@ pub fn load_project(
 /// puts its migration in `slots` at the place `slot_of` gives.
 fn read_files(
     snapshot: &Snapshot,
-    (wanted, slot_of): (&[SnapshotEntry], &[usize]),
+    (wanted, slot_of): (&mut [SnapshotEntry], &[usize]),
     mut slots: Vec<Option<Migration>>,
     options: &LoadOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<Migration>>, Result<(), GitError>) {
     // A small bound keeps memory flat when reading outpaces the headers.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
+    // The paths move to the migrations: git reads blobs by id alone.
+    let mut paths: Vec<String> = wanted
+        .iter_mut()
+        .map(|entry| std::mem::take(&mut entry.path))
+        .collect();
+    let wanted = &*wanted;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut found = Vec::new();
             for (index, bytes) in receiver {
                 let entry = &wanted[index];
+                let path = std::mem::take(&mut paths[index]);
                 if entry.mode == MODE_SYMLINK {
-                    found.push(symlink_finding(&entry.path, &bytes));
+                    found.push(symlink_finding(&path, &bytes));
                     continue;
                 }
-                let changed = options.changed.contains(&entry.path);
-                let stated = options.overrides.get(&entry.path);
+                let changed = options.changed.contains(&path);
+                let stated = options.overrides.get(&path);
                 let findings = found.len();
                 let migration = read_migration(
-                    entry.path.clone(),
+                    path,
                     bytes,
                     (changed || options.all, changed),
                     stated,
@@ -239,8 +228,16 @@ fn cached(entry: SnapshotEntry, options: &LoadOptions<'_>) -> Result<Migration, 
         parsed: None,
         docstring: None,
         node: None,
-        id: None,
     })
+}
+
+fn conflict_finding(path: &str) -> Diagnostic {
+    Diagnostic::new(
+        Rule::UnparsableRevisionFile,
+        Span::file_start(path),
+        format!("`{path}` has unresolved merge conflicts in the index."),
+    )
+    .with_help(format!("Resolve the conflict, then `git add {path}`."))
 }
 
 fn submodule_finding(path: &str) -> Diagnostic {
@@ -322,8 +319,8 @@ fn read_migration(
     stated: Option<&RevisionOverride>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Migration {
-    let empty = Migration {
-        path: path.clone(),
+    let empty = |path: String| Migration {
+        path,
         header: RevisionHeader::default(),
         spans: HeaderSpans::default(),
         changed,
@@ -331,7 +328,6 @@ fn read_migration(
         parsed: None,
         docstring: None,
         node: None,
-        id: None,
     };
     let text = match decode_source_owned(bytes) {
         Ok(text) => text,
@@ -344,7 +340,7 @@ fn read_migration(
                 )
                 .with_help("Save the file as UTF-8 text, or move it out of the versions folder."),
             );
-            return empty;
+            return empty(path);
         }
     };
     let (mut header, parsed) = if full {
@@ -432,7 +428,7 @@ fn read_migration(
         header,
         spans,
         parsed: parsed.map(Box::new),
-        ..empty
+        ..empty(path)
     }
 }
 
@@ -526,14 +522,14 @@ fn apply_override(header: &mut RevisionHeader, stated: &RevisionOverride) {
 }
 
 /// Alembic takes the id of a file without `revision` from a name made only of hex digits.
-fn legacy_id_from_file_name(path: &str) -> Option<String> {
+pub(super) fn legacy_id_from_file_name(path: &str) -> Option<&str> {
     let name = path.rsplit('/').next()?;
     let stem = name.strip_suffix(".py")?;
     (!stem.is_empty()
         && stem
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-    .then(|| stem.to_string())
+    .then_some(stem)
 }
 
 fn known_list(field: &Field<Vec<String>>) -> Vec<String> {
@@ -547,13 +543,9 @@ fn build_graph(migrations: &mut [Migration]) -> (RevisionGraph, Vec<usize>) {
     let mut nodes = Vec::with_capacity(migrations.len());
     let mut node_migration = Vec::with_capacity(migrations.len());
     for (index, migration) in migrations.iter_mut().enumerate() {
-        let id = match &migration.header.revision {
-            Field::Known { value, .. } => Some(value.clone()),
-            Field::Missing => legacy_id_from_file_name(&migration.path),
-            Field::Unknowable { .. } | Field::Invalid { .. } => None,
+        let Some(id) = migration.id().map(str::to_string) else {
+            continue;
         };
-        let Some(id) = id else { continue };
-        migration.id = Some(id.clone());
         migration.node = Some(nodes.len());
         node_migration.push(index);
         nodes.push(Node {

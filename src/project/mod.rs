@@ -81,11 +81,19 @@ pub struct Migration {
     pub docstring: Option<String>,
     /// The graph node of this file, when it declares a usable revision id.
     pub node: Option<usize>,
-    /// The revision id, once known (from the file, the configuration or the file name).
-    pub id: Option<String>,
 }
 
 impl Migration {
+    /// The revision id, when known: from the file (or the configuration), or
+    /// from a file name made only of hex digits when the file assigns none.
+    pub fn id(&self) -> Option<&str> {
+        match &self.header.revision {
+            Field::Known { value, .. } => Some(value),
+            Field::Missing => load::legacy_id_from_file_name(&self.path),
+            Field::Unknowable { .. } | Field::Invalid { .. } => None,
+        }
+    }
+
     /// The span to point at for this file's `revision`, or its first line.
     pub fn revision_span(&self) -> Span {
         self.spans

@@ -43,7 +43,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     let header = &ctx.parsed.header;
     let path = &ctx.migration.path;
     let docstring = ctx.parsed.docstring.as_ref().map(|(text, _)| text.as_str());
-    if matches!(header.revision, Field::Missing) && ctx.migration.id.is_none() {
+    if matches!(header.revision, Field::Missing) && ctx.migration.id().is_none() {
         let help = match docstring_value(docstring, "Revision ID:") {
             Some(id) => format!("Add `revision = \"{id}\"` (the docstring says `Revision ID: {id}`)."),
             None => "Add `revision = \"<id>\"` at module level; `alembic revision` generates a fresh id.".to_string(),
@@ -69,7 +69,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
                     .heads()
                     .into_iter()
                     .map(|node| ctx.project.id(node))
-                    .find(|id| Some(*id) != ctx.migration.id.as_deref());
+                    .find(|id| Some(*id) != ctx.migration.id());
                 match head {
                     Some(head) => format!(
                         "Add `down_revision = \"{head}\"` (the current head), or `down_revision = None` if this is the first revision."

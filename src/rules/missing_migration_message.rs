@@ -65,7 +65,7 @@ fn check(ctx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
             (span, problem)
         }
     };
-    let help = match summary_from_file_name(path, ctx.migration.id.as_deref()) {
+    let help = match summary_from_file_name(path, ctx.migration.id()) {
         Some(summary) => format!(
             "Start the docstring with one line that says what the migration does, e.g. `\"\"\"{summary}`."
         ),

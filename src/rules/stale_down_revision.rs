@@ -48,7 +48,7 @@ fn check(ctx: &GraphContext<'_>, out: &mut Vec<Diagnostic>) {
     for migration in &ctx.project.migrations {
         let (true, Some(id), Some(downs)) = (
             migration.changed,
-            migration.id.as_deref(),
+            migration.id(),
             migration.down_revisions(),
         ) else {
             continue;

@@ -6,7 +6,7 @@ use crate::project::Project;
 /// the id (someone pasted the file name), a unique id that `wrong` is a prefix of
 /// or that is a prefix of `wrong`, or the one id within two edits.
 pub fn similar_revision<'a>(project: &'a Project, wrong: &str) -> Option<&'a str> {
-    let ids = || project.migrations.iter().filter_map(|m| m.id.as_deref());
+    let ids = || project.migrations.iter().filter_map(|m| m.id());
     let wrong = wrong.trim();
     if wrong.is_empty() {
         return None;
@@ -16,7 +16,7 @@ pub fn similar_revision<'a>(project: &'a Project, wrong: &str) -> Option<&'a str
         let name = m.path.rsplit('/').next().unwrap_or(&m.path);
         name == wrong || name.strip_suffix(".py") == Some(wrong)
     }) {
-        if let Some(id) = found.id.as_deref() {
+        if let Some(id) = found.id() {
             return Some(id);
         }
     }

@@ -72,7 +72,8 @@ impl Links {
             .enumerate()
             .map(|(i, node)| {
                 seen.clear();
-                let mut out = Vec::new();
+                // Sized exactly: tens of thousands of short lists.
+                let mut out = Vec::with_capacity(node.down_revisions.len() + resolved[i].len());
                 for (pos, name) in node.down_revisions.iter().enumerate() {
                     if seen.insert(name) {
                         out.push(Link {
@@ -112,6 +113,18 @@ impl Links {
         let n = nodes.len();
         let mut is_head = vec![true; n];
         let mut is_real_head = vec![true; n];
+        // Sized first: most revisions have one child, and a list grown one
+        // push at a time would hold four.
+        let mut children = vec![0usize; n];
+        for &child in &self.processed {
+            for parent in self.all_down[child].iter().filter_map(|link| link.target) {
+                children[parent] += 1;
+            }
+        }
+        for (parent, &count) in children.iter().enumerate().filter(|(_, &c)| c > 0) {
+            self.next[parent].reserve_exact(count);
+            self.all_next[parent].reserve_exact(count);
+        }
         for &child in &self.processed {
             let child_vertex = names.vertex(child);
             let down_names = &nodes[child].down_revisions;

@@ -17,7 +17,7 @@ pub(super) fn apply(nodes: &[Node], links: &mut Links) {
     let mut seen = NameSet::default();
     for (i, node) in nodes.iter().enumerate() {
         seen.clear();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(node.down_revisions.len() + normalized[i].len());
         for (pos, name) in node.down_revisions.iter().enumerate() {
             if seen.insert(name) {
                 out.push(links.down[i][pos]);
