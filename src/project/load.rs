@@ -86,7 +86,7 @@ pub fn load_project(
     wanted.sort_by(|a, b| {
         location_of(&a.path)
             .cmp(&location_of(&b.path))
-            .then_with(|| walk_order(&a.path).cmp(walk_order(&b.path)))
+            .then_with(|| walk_cmp(&a.path, &b.path))
     });
     if prefixes.len() > 1 {
         let mut seen = HashSet::new();
@@ -299,11 +299,21 @@ pub fn project_from_sources(alembic: AlembicProject, files: &[(&str, &str)]) -> 
     }
 }
 
-/// A sort key that puts a folder's files before its subfolders (a top-down
-/// walk): each folder is `1`, its name and `0`; the file is `0` and its name.
-/// Names hold no NUL, so comparing keys compares the components in turn.
-fn walk_order(path: &str) -> impl Iterator<Item = u8> + '_ {
-    let (folders, file) = path.rsplit_once('/').unwrap_or(("", path));
+/// Compares paths in the order of a top-down walk: a folder's files before
+/// its subfolders, each sorted by name. Two files of one folder compare as
+/// their names; otherwise the paths compare as keys where each folder is
+/// `1`, its name and `0`, and the file is `0` and its name (names hold no
+/// NUL, so comparing keys compares the components in turn).
+fn walk_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a_folder, a_file) = a.rsplit_once('/').unwrap_or(("", a));
+    let (b_folder, b_file) = b.rsplit_once('/').unwrap_or(("", b));
+    if a_folder == b_folder {
+        return a_file.cmp(b_file);
+    }
+    walk_key(a_folder, a_file).cmp(walk_key(b_folder, b_file))
+}
+
+fn walk_key<'a>(folders: &'a str, file: &'a str) -> impl Iterator<Item = u8> + 'a {
     let folders = folders.split('/').filter(|f| !f.is_empty());
     folders
         .flat_map(|folder| std::iter::once(1).chain(folder.bytes()).chain([0]))
@@ -556,4 +566,32 @@ fn build_graph(migrations: &mut [Migration]) -> (RevisionGraph, Vec<usize>) {
         });
     }
     (RevisionGraph::build(nodes), node_migration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_puts_a_folders_files_before_its_subfolders() {
+        // What `os.walk` gives Alembic with `recursive_version_locations`:
+        // each folder's files sorted, then each subfolder, sorted, in turn.
+        let walked = [
+            "v/1.py",
+            "v/z.py",
+            "v/a/2.py",
+            "v/a/9.py",
+            "v/a/b/3.py",
+            "v/a/c/0.py",
+            "v/ab/1.py",
+            "v/b/0.py",
+            "v/é/0.py",
+        ];
+        let mut shuffled = walked.to_vec();
+        shuffled.sort_unstable();
+        shuffled.reverse();
+        shuffled.sort_by(|a, b| walk_cmp(a, b));
+        assert_eq!(shuffled, walked);
+        assert_eq!(walk_cmp("v/a.py", "v/a.py"), std::cmp::Ordering::Equal);
+    }
 }

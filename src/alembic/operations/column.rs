@@ -69,38 +69,79 @@ pub enum Volatility {
 }
 
 /// PostgreSQL functions marked volatile that appear as column defaults.
-static VOLATILE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i-u)\b(random|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|uuidv4|uuidv7|clock_timestamp|timeofday|nextval|gen_random_bytes|random_normal|setseed)\s*\(",
-    )
-    .ok()
-});
+const VOLATILE: &[&str] = &[
+    "random",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "uuidv4",
+    "uuidv7",
+    "clock_timestamp",
+    "timeofday",
+    "nextval",
+    "gen_random_bytes",
+    "random_normal",
+    "setseed",
+];
 
 /// Functions and keywords that are stable: one value per statement.
-static STABLE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i-u)\b(now|transaction_timestamp|statement_timestamp|current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|current_schema)\b",
-    )
-    .ok()
-});
+const STABLE: &[&str] = &[
+    "now",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "localtimestamp",
+    "localtime",
+    "current_user",
+    "session_user",
+    "current_schema",
+];
 
 /// A call or an identifier that is neither a string nor a number nor a known keyword.
 static CALL: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*\s*\(").ok());
 
 impl Volatility {
-    /// Classes the SQL (or Python) text of a server default.
+    /// Classes the SQL (or Python) text of a server default: a volatile
+    /// function called anywhere in it makes it volatile, else a stable
+    /// function or keyword makes it stable. Names are whole identifiers,
+    /// compared without case.
     pub fn of_text(text: &str) -> Volatility {
-        let matches =
-            |re: &LazyLock<Option<Regex>>| re.as_ref().is_some_and(|re| re.is_match(text));
-        if matches(&VOLATILE) {
+        let is = |names: &[&str], word: &str| names.iter().any(|n| word.eq_ignore_ascii_case(n));
+        if identifiers(text).any(|(word, after)| is(VOLATILE, word) && is_call(after)) {
             Volatility::Volatile
-        } else if matches(&STABLE) {
+        } else if identifiers(text).any(|(word, _)| is(STABLE, word)) {
             Volatility::Stable
         } else {
             Volatility::Constant
         }
     }
+}
+
+/// Each run of ASCII letters, digits and `_` in `text`, with the text after it.
+fn identifiers(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + bytes.get(at..)?.iter().position(|&b| is_word(b))?;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| !is_word(b))
+            .map_or(bytes.len(), |n| start + n);
+        at = end;
+        Some((&text[start..end], &text[end..]))
+    })
+}
+
+/// Whether `after` opens a call: `(`, after any spaces, tabs or line breaks.
+fn is_call(after: &str) -> bool {
+    after
+        .trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+        .starts_with('(')
 }
 
 /// Whether a call builds a column: `Column(...)`, `sa.Column(...)`, `sqlalchemy.Column(...)`.
@@ -239,6 +280,29 @@ fn strip_text_call<'t>(expr: &'t Expr, text: &'t str) -> &'t str {
 mod tests {
     use super::{read_column, ColumnDef, Volatility};
     use ruff_python_ast::Expr;
+
+    #[test]
+    fn function_names_count_only_as_whole_identifiers() {
+        for (text, expected) in [
+            ("RANDOM()", Volatility::Volatile),
+            ("gen_random_uuid\n\t ()", Volatility::Volatile),
+            ("1 + nextval('seq')", Volatility::Volatile),
+            ("xrandom()", Volatility::Constant),
+            ("random_x()", Volatility::Constant),
+            ("random", Volatility::Constant),
+            ("now() + random()", Volatility::Volatile),
+            ("Now()", Volatility::Stable),
+            ("current_timestamp", Volatility::Stable),
+            ("current_time(0)", Volatility::Stable),
+            ("nowhere", Volatility::Constant),
+            ("snow()", Volatility::Constant),
+            ("é now()", Volatility::Stable),
+            ("_now()", Volatility::Constant),
+            ("", Volatility::Constant),
+        ] {
+            assert_eq!(Volatility::of_text(text), expected, "{text:?}");
+        }
+    }
 
     fn column(text: &str) -> ColumnDef {
         let parsed = ruff_python_parser::parse_expression(text).expect("valid expression");
