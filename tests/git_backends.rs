@@ -221,6 +221,8 @@ struct Observation {
     has_entries: Vec<(&'static str, bool)>,
     blobs: Vec<(String, Vec<u8>)>,
     staged: Vec<Change>,
+    /// `staged_changes_under` for a few prefixes, each checked against `staged`.
+    staged_under: Vec<(&'static str, Vec<Change>)>,
     head: Result<ObjectId, String>,
     head_tree: Result<Vec<Entry>, String>,
     head_blobs: Vec<(String, Vec<u8>)>,
@@ -266,18 +268,66 @@ fn observe(repo: &Repository) -> Observation {
         (prefix, has)
     })
     .collect();
+    let staged = repo.staged_changes().unwrap();
+    let staged_under = [
+        "",
+        "migrations",
+        "migrations/versions",
+        "migrations_old",
+        "missing",
+    ]
+    .into_iter()
+    .map(|prefix| {
+        let under = repo.staged_changes_under(&[prefix]).unwrap();
+        assert_eq!(
+            lint_paths(&under, ""),
+            lint_paths(&staged, prefix),
+            "staged_changes_under({prefix:?}) names other changed files than staged_changes"
+        );
+        (prefix, under)
+    })
+    .collect();
     Observation {
         workdir: repo.workdir().map(Path::to_path_buf),
+        staged,
+        staged_under,
         has_entries,
         git_dir: repo.git_dir().to_path_buf(),
         index_migrations: repo.index_entries(&["migrations/"]).unwrap(),
         index,
         blobs,
-        staged: repo.staged_changes().unwrap(),
         head: repo.resolve_commit("HEAD").map_err(|e| e.to_string()),
         head_tree,
         head_blobs,
     }
+}
+
+/// The paths under `prefix` (all when empty) whose staged content a commit
+/// brings: what migcheck reads in full as changed.
+fn lint_paths(changes: &[Change], prefix: &str) -> Vec<String> {
+    let under = |path: &str| {
+        prefix.is_empty()
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut paths: Vec<String> = changes
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.status,
+                ChangeStatus::Added
+                    | ChangeStatus::Modified
+                    | ChangeStatus::Renamed
+                    | ChangeStatus::Copied
+                    | ChangeStatus::TypeChanged
+            )
+        })
+        .filter(|c| under(&c.path))
+        .map(|c| c.path.clone())
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// Runs the observations through every backend choice and checks that they
@@ -384,6 +434,75 @@ sandboxed_test!(normal_repository_reads_the_same_through_both_backends, {
         Some(fixture.root.canonicalize().unwrap().as_path())
     );
     assert!(seen.index.iter().all(|e| !e.id.is_sha256()));
+});
+
+sandboxed_test!(staged_changes_in_the_version_folders_match_the_full_diff, {
+    // Each step stages one more kind of change in the versions folder; at
+    // each, both backends must name the same changed files as the whole-tree
+    // diff does (the observation checks it) and agree with each other.
+    let fixture = project_repo("staged kinds", &[]).unwrap();
+    let root = &fixture.root;
+    let versions = "migrations/versions";
+    git(root, &["commit", "-q", "-m", "staged project"]);
+    let steps: [(&str, &dyn Fn()); 6] = [
+        ("executable bit", &|| {
+            git(
+                root,
+                &[
+                    "update-index",
+                    "--chmod=+x",
+                    &format!("{versions}/0002_next.py"),
+                ],
+            );
+        }),
+        ("file to symlink", &|| {
+            let path = root.join(versions).join("0001_initial.py");
+            fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink("0002_next.py", &path).unwrap();
+            git(root, &["add", versions]);
+        }),
+        ("deletion", &|| {
+            git(
+                root,
+                &["rm", "-q", "--cached", &format!("{versions}/0002_next.py")],
+            );
+        }),
+        ("intent to add", &|| {
+            write(root, &format!("{versions}/0003_later.py"), NEXT_REVISION);
+            git(root, &["add", "-N", &format!("{versions}/0003_later.py")]);
+        }),
+        ("rename", &|| {
+            git(root, &["add", &format!("{versions}/0003_later.py")]);
+            git(root, &["commit", "-q", "-m", "later"]);
+            git(
+                root,
+                &[
+                    "mv",
+                    &format!("{versions}/0003_later.py"),
+                    &format!("{versions}/0003_renamed.py"),
+                ],
+            );
+        }),
+        ("nothing staged", &|| {
+            git(root, &["commit", "-q", "-m", "renamed"]);
+        }),
+    ];
+    for (step, stage) in steps {
+        stage();
+        let seen = check_backends(&fixture);
+        let under = &seen
+            .staged_under
+            .iter()
+            .find(|(p, _)| *p == versions)
+            .unwrap()
+            .1;
+        println!("{step}: {under:?}");
+        if step == "nothing staged" {
+            assert!(under.is_empty(), "{under:?}");
+        } else {
+            assert!(!under.is_empty(), "{step}: nothing found");
+        }
+    }
 });
 
 sandboxed_test!(split_index_falls_back_to_the_cli, {

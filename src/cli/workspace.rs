@@ -105,16 +105,17 @@ impl Workspace {
         let Some(repo) = &self.repo else {
             return Ok(HashSet::new());
         };
+        // Only migrations are read in full for being changed: the index is
+        // compared with `HEAD` in the version locations alone.
+        let prefixes: Vec<&str> = self
+            .projects
+            .iter()
+            .flat_map(|p| p.version_locations.iter().map(String::as_str))
+            .collect();
         let changes = match &self.kind {
-            SnapshotKind::Index => repo.staged_changes()?,
-            SnapshotKind::Worktree => {
-                let prefixes: Vec<&str> = self
-                    .projects
-                    .iter()
-                    .flat_map(|p| p.version_locations.iter().map(String::as_str))
-                    .collect();
-                worktree_changes(repo, &prefixes)?
-            }
+            SnapshotKind::Index if prefixes.is_empty() => Vec::new(),
+            SnapshotKind::Index => repo.staged_changes_under(&prefixes)?,
+            SnapshotKind::Worktree => worktree_changes(repo, &prefixes)?,
             SnapshotKind::Rev(rev) => commit_changes(repo, rev)?,
         };
         Ok(paths_to_lint(changes))

@@ -111,6 +111,73 @@ pub struct Change {
     pub old_path: Option<String>,
 }
 
+/// The changes from the entries `before` to the entries `after` (each in
+/// index order, as [`sort_entries`] leaves them): added, deleted, modified
+/// (content or mode) and type changed paths, and once each path that `after`
+/// holds in conflict stages. One pass over both lists, in step.
+pub(crate) fn compare(before: &[Entry], after: &[Entry]) -> Vec<Change> {
+    use std::cmp::Ordering;
+    let change = |status, path: &str| Change {
+        status,
+        path: path.to_owned(),
+        old_path: None,
+    };
+    let mut changes = Vec::new();
+    let (mut old, mut new) = (before.iter().peekable(), after.iter().peekable());
+    loop {
+        let order = match (old.peek(), new.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(was), Some(now)) => was.path.cmp(&now.path),
+        };
+        match order {
+            Ordering::Less => {
+                if let Some(was) = old.next().filter(|was| was.stage == 0) {
+                    changes.push(change(ChangeStatus::Deleted, &was.path));
+                }
+            }
+            Ordering::Greater => {
+                let Some(now) = new.next() else { break };
+                if now.stage != 0 {
+                    changes.push(change(ChangeStatus::Unmerged, &now.path));
+                    while new.next_if(|next| next.path == now.path).is_some() {}
+                } else {
+                    changes.push(change(ChangeStatus::Added, &now.path));
+                }
+            }
+            Ordering::Equal => {
+                let (Some(was), Some(now)) = (old.next(), new.next()) else {
+                    break;
+                };
+                while old.next_if(|next| next.path == was.path).is_some() {}
+                let status = if now.stage != 0 {
+                    while new.next_if(|next| next.path == now.path).is_some() {}
+                    Some(ChangeStatus::Unmerged)
+                } else if !same_type(was.kind(), now.kind()) {
+                    Some(ChangeStatus::TypeChanged)
+                } else if was.id != now.id || was.mode != now.mode {
+                    Some(ChangeStatus::Modified)
+                } else {
+                    None
+                };
+                if let Some(status) = status {
+                    changes.push(change(status, &now.path));
+                }
+            }
+        }
+    }
+    sort_changes(&mut changes);
+    changes
+}
+
+/// Whether git sees no change of type between two kinds: a file that only
+/// gains or loses its executable bit is modified, not type changed.
+fn same_type(a: EntryKind, b: EntryKind) -> bool {
+    let blob = |kind| matches!(kind, EntryKind::File | EntryKind::Executable);
+    a == b || (blob(a) && blob(b))
+}
+
 /// Puts changes in one order for both backends: by path, then status.
 pub(crate) fn sort_changes(changes: &mut [Change]) {
     changes.sort_by(|a, b| (&a.path, &a.old_path, a.status).cmp(&(&b.path, &b.old_path, b.status)));

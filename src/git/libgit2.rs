@@ -2,12 +2,18 @@
 //! It cannot read split or sparse indexes, reftable refs or SHA-256 objects;
 //! `probe` finds out so that auto mode can hand over to the git CLI.
 //!
+//! A plain index (neither split nor sparse) is listed with gix-index instead:
+//! libgit2 checks the whole file's SHA-1 with collision detection and
+//! validates every path each time it opens an index, which was the largest
+//! cost of a hook run on a large history. libgit2 reads the index only when
+//! it must (the whole-tree diff of `--worktree`, an index it alone reads).
+//!
 //! Like `git cat-file`, reads do not re-hash every object to check its id:
 //! libgit2's strict hash verification is turned off for the process on first
 //! open (it costs four fifths of the time of a batch read; packs keep their
 //! own checksums and `git fsck` is the tool for corruption).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -26,6 +32,8 @@ pub(crate) struct Libgit2Repo {
     repo: git2::Repository,
     index_file: Option<PathBuf>,
     index: RefCell<Option<Index>>,
+    /// The index read by gix-index, when it is a plain one; read once.
+    plain_index: OnceCell<Option<Box<gix_index::State>>>,
 }
 
 impl Libgit2Repo {
@@ -73,6 +81,7 @@ impl Libgit2Repo {
             repo,
             index_file,
             index: RefCell::new(None),
+            plain_index: OnceCell::new(),
         })
     }
 
@@ -86,7 +95,9 @@ impl Libgit2Repo {
 
     /// Reads what libgit2 may fail to read: the index and the tree of `HEAD`.
     pub(crate) fn probe(&self) -> Result<(), GitError> {
-        self.with_index(|_| Ok(()))?;
+        if self.plain_index().is_none() {
+            self.with_index(|_| Ok(()))?;
+        }
         if let Some(head) = self.head_tree()? {
             // Reading one blob proves the object database is readable, not only its trees.
             if let Some(blob) = head.iter().find(|e| e.kind() == Some(ObjectType::Blob)) {
@@ -99,6 +110,15 @@ impl Libgit2Repo {
     }
 
     pub(crate) fn index_entries(&self, prefixes: &Prefixes) -> Result<Vec<Entry>, GitError> {
+        if let Some(state) = self.plain_index() {
+            let mut entries = Vec::new();
+            visit_plain(state, prefixes, &mut |entry| {
+                entries.push(entry);
+                true
+            });
+            sort_entries(&mut entries);
+            return Ok(entries);
+        }
         self.with_index(|index| {
             let mut entries = Vec::new();
             if prefixes.is_all() {
@@ -116,6 +136,14 @@ impl Libgit2Repo {
 
     /// Whether the index holds any entry under `prefixes`, without listing them.
     pub(crate) fn index_has_entries(&self, prefixes: &Prefixes) -> Result<bool, GitError> {
+        if let Some(state) = self.plain_index() {
+            let mut found = false;
+            visit_plain(state, prefixes, &mut |_| {
+                found = true;
+                false
+            });
+            return Ok(found);
+        }
         self.with_index(|index| {
             if prefixes.is_all() {
                 return Ok(!index.is_empty());
@@ -243,6 +271,34 @@ impl Libgit2Repo {
     }
 
     /// Runs `f` on the index: `GIT_INDEX_FILE` when set, else the repository's. Read once.
+    /// The index as gix-index reads it, when it is neither split nor sparse
+    /// (libgit2 reads neither, and the probe must still see it fail). `None`
+    /// also when the file is missing or cannot be decoded: libgit2 then
+    /// reads it and reports what is wrong as it always has.
+    fn plain_index(&self) -> Option<&gix_index::State> {
+        self.plain_index
+            .get_or_init(|| {
+                let path = match &self.index_file {
+                    Some(path) => path.clone(),
+                    None => self.repo.path().join("index"),
+                };
+                let bytes = std::fs::read(path).ok()?;
+                let options = gix_index::decode::Options {
+                    thread_limit: Some(1),
+                    ..Default::default()
+                };
+                let (state, _) = gix_index::State::from_bytes(
+                    &bytes,
+                    filetime::FileTime::zero(),
+                    gix_index::hash::Kind::Sha1,
+                    options,
+                )
+                .ok()?;
+                (state.link().is_none() && !state.is_sparse()).then(|| Box::new(state))
+            })
+            .as_deref()
+    }
+
     fn with_index<T>(&self, f: impl FnOnce(&Index) -> Result<T, GitError>) -> Result<T, GitError> {
         let mut cached = self.index.borrow_mut();
         if cached.is_none() {
@@ -316,7 +372,10 @@ impl Libgit2Repo {
         let mut pending = vec![(base.to_owned(), tree.clone())];
         while let Some((base, tree)) = pending.pop() {
             for entry in tree.iter() {
-                let path = format!("{base}{}", String::from_utf8_lossy(entry.name_bytes()));
+                let name = String::from_utf8_lossy(entry.name_bytes());
+                let mut path = String::with_capacity(base.len() + name.len());
+                path.push_str(&base);
+                path.push_str(&name);
                 if entry.kind() == Some(ObjectType::Tree) {
                     pending.push((format!("{path}/"), self.find_tree(entry.id())?));
                 } else {
@@ -431,10 +490,50 @@ fn visit_matching(index: &Index, prefixes: &Prefixes, visit: &mut dyn FnMut(Entr
     }
 }
 
+/// [`visit_matching`] over an index gix-index read.
+fn visit_plain(
+    state: &gix_index::State,
+    prefixes: &Prefixes,
+    visit: &mut dyn FnMut(Entry) -> bool,
+) {
+    let entries = state.entries();
+    let plain_entry = |entry: &gix_index::Entry| Entry {
+        path: utf8_path(entry.path(state).to_vec()),
+        id: ObjectId::from_bytes(entry.id.as_bytes()).unwrap_or(ObjectId::Sha1([0; 20])),
+        mode: entry.mode.bits(),
+        stage: u8::try_from(entry.stage_raw()).unwrap_or(0),
+    };
+    if prefixes.is_all() {
+        for entry in entries {
+            if !visit(plain_entry(entry)) {
+                return;
+            }
+        }
+        return;
+    }
+    for prefix in prefixes.as_slice() {
+        let prefix = prefix.as_bytes();
+        let start = entries.partition_point(|entry| entry.path(state) < prefix);
+        for entry in &entries[start..] {
+            if !entry.path(state).starts_with(prefix) {
+                break;
+            }
+            let entry = plain_entry(entry);
+            if prefixes.matches(&entry.path) && !visit(entry) {
+                return;
+            }
+        }
+    }
+}
+
+/// A path as a string, lossily when it is not UTF-8.
+fn utf8_path(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn entry_of(raw: git2::IndexEntry) -> Entry {
     Entry {
-        path: String::from_utf8(raw.path)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        path: utf8_path(raw.path),
         id: object_id(raw.id),
         mode: raw.mode,
         // GIT_INDEX_ENTRY_STAGEMASK (0x3000) >> GIT_INDEX_ENTRY_STAGESHIFT (12).

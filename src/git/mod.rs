@@ -253,6 +253,22 @@ impl Repository {
         }
     }
 
+    /// What a commit would change under `prefixes` (every path when empty):
+    /// [`Repository::staged_changes`] without rename detection, from the
+    /// entries there alone. A renamed file shows as added at its new path and
+    /// deleted at its old one; a file whose mode alone changed is modified.
+    /// The rest of the tree and of the index is never compared.
+    pub fn staged_changes_under(&self, prefixes: &[&str]) -> Result<Vec<Change>, GitError> {
+        let staged = self.index_entries(prefixes)?;
+        let head = match self.tree_entries("HEAD", prefixes) {
+            Ok(entries) => entries,
+            // Before the first commit everything staged is added.
+            Err(GitError::UnknownRevision { .. }) => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        Ok(entry::compare(&head, &staged))
+    }
+
     /// What `git diff from...to` shows: from the merge base of `from` and `to` to `to`.
     pub fn range_changes(&self, from: &str, to: &str) -> Result<Vec<Change>, GitError> {
         match &self.inner {
