@@ -16,7 +16,7 @@ pub use path_settings::PathSettings;
 
 use crate::alembic::revision_file::ParsedRevision;
 use crate::config::{Override, Settings};
-use crate::diagnostic::{sort_diagnostics, Diagnostic};
+use crate::diagnostic::{sort_diagnostics, Diagnostic, Severity};
 use crate::project::{FullReadFn, Migration, Project};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 use crate::rules::{dialect_of_url, Checker, FileContext, GraphContext, Rule, RuleSettings};
@@ -221,6 +221,8 @@ fn check(
                     check_file(project, migration, &parsed, path_settings, &mut diagnostics)
                 }
             };
+            // Sized exactly: kept for every file until all are checked.
+            diagnostics.shrink_to_fit();
             FileFindings {
                 diagnostics,
                 suppressions: kept.map(|kept| (parsed.source, kept)),
@@ -249,27 +251,27 @@ fn check(
         .collect();
     diagnostics.extend(project.load_diagnostics.iter().cloned());
     let diagnostics = apply_suppressions(diagnostics, &suppressions);
-    finish_with(diagnostics, |path| resolver.get(path).selection.clone())
+    finish_with(diagnostics, |path, rule| {
+        resolver.get(path).selection.severity(rule)
+    })
 }
 
 /// Drops findings of rules that are off, applies severities, sorts.
 pub fn finish(diagnostics: Vec<Diagnostic>, selection: &RuleSelection) -> Vec<Diagnostic> {
-    finish_with(diagnostics, |_| selection.clone())
+    finish_with(diagnostics, |_, rule| selection.severity(rule))
 }
 
-/// [`finish`] with the selection of the file each finding points into.
+/// [`finish`] with the severity each rule has in the file a finding points
+/// into (the resolver keeps one selection per combination of overrides, so
+/// nothing is copied per file).
 fn finish_with(
     diagnostics: Vec<Diagnostic>,
-    mut selection_of: impl FnMut(&str) -> RuleSelection,
+    mut severity_of: impl FnMut(&str, Rule) -> Option<Severity>,
 ) -> Vec<Diagnostic> {
-    let mut by_path: HashMap<String, RuleSelection> = HashMap::new();
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut diagnostic| {
-            let selection = by_path
-                .entry(diagnostic.span.path.clone())
-                .or_insert_with_key(|path| selection_of(path));
-            diagnostic.severity = selection.severity(diagnostic.rule)?;
+            diagnostic.severity = severity_of(&diagnostic.span.path, diagnostic.rule)?;
             Some(diagnostic)
         })
         .collect();

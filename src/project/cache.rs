@@ -45,7 +45,18 @@ pub struct HeaderCache {
     stamp: String,
     /// The file as read (empty when it is missing or was written by another build).
     bytes: Vec<u8>,
+    /// Where the parts of the table lie in `bytes`, found once at open.
+    parts: Option<Parts>,
     state: Mutex<State>,
+}
+
+/// The places of [`CacheFile`]'s borrowed parts in the file's bytes.
+#[derive(Debug, Clone)]
+struct Parts {
+    id_len: u8,
+    ids: std::ops::Range<usize>,
+    ends: std::ops::Range<usize>,
+    entries: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -177,14 +188,28 @@ impl HeaderCache {
         let path = git_dir.join(FOLDER).join(FILE);
         let stamp = build_stamp();
         let mut bytes = std::fs::read(&path).unwrap_or_default();
-        let entries = CacheFile::read(&bytes, &stamp).map_or(0, |file| file.len());
-        if entries == 0 {
+        let file = CacheFile::read(&bytes, &stamp);
+        let entries = file.as_ref().map_or(0, CacheFile::len);
+        let parts = file.filter(|_| entries > 0).map(|file| {
+            let within = |part: &[u8]| {
+                let start = part.as_ptr() as usize - bytes.as_ptr() as usize;
+                start..start + part.len()
+            };
+            Parts {
+                id_len: file.id_len,
+                ids: within(file.ids),
+                ends: within(file.ends),
+                entries: within(file.entries),
+            }
+        });
+        if parts.is_none() {
             bytes = Vec::new();
         }
         HeaderCache {
             path,
             stamp,
             bytes,
+            parts,
             state: Mutex::new(State {
                 used: vec![false; entries],
                 added: Vec::new(),
@@ -192,8 +217,17 @@ impl HeaderCache {
         }
     }
 
+    /// The table of the file read at open, without decoding it again.
     fn file(&self) -> Option<CacheFile<'_>> {
-        CacheFile::read(&self.bytes, &self.stamp)
+        let parts = self.parts.as_ref()?;
+        Some(CacheFile {
+            format: FORMAT,
+            stamp: &self.stamp,
+            id_len: parts.id_len,
+            ids: self.bytes.get(parts.ids.clone())?,
+            ends: self.bytes.get(parts.ends.clone())?,
+            entries: self.bytes.get(parts.entries.clone())?,
+        })
     }
 
     /// The header and places read before from the blob `id`.
@@ -226,8 +260,8 @@ impl HeaderCache {
 
     /// Writes the cache back when this run learnt something or left enough
     /// entries unused to prune. Failing to write is not an error.
-    pub fn save(self) {
-        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    pub fn save(mut self) {
+        let state = std::mem::take(self.state.get_mut().unwrap_or_else(|e| e.into_inner()));
         let used = state.used.iter().filter(|&&used| used).count() + state.added.len();
         let total = state.used.len() + state.added.len();
         let keep_unused = total <= KEEP_UNUSED_FACTOR * used + 1024;
@@ -239,7 +273,7 @@ impl HeaderCache {
             .iter()
             .map(|(id, encoded)| (id.as_bytes(), Cow::Borrowed(encoded.as_slice())))
             .collect();
-        if let Some(file) = CacheFile::read(&self.bytes, &self.stamp) {
+        if let Some(file) = self.file() {
             let kept = (0..file.len()).filter(|&index| keep_unused || state.used[index]);
             entries
                 .extend(kept.filter_map(|index| Some((file.id(index), file.entry(index)?.into()))));

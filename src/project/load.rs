@@ -148,6 +148,9 @@ fn read_files(
     options: &LoadOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<Migration>>, Result<(), GitError>) {
+    if wanted.is_empty() {
+        return (slots, Ok(()));
+    }
     // A small bound keeps memory flat when reading outpaces the headers.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
     // The paths move to the migrations: git reads blobs by id alone.

@@ -183,7 +183,8 @@ pub struct RevisionGraph {
     names: Names,
     links: Links,
     labels: Vec<Arc<[String]>>,
-    problems: Vec<GraphProblem>,
+    /// Found when first asked for: listing heads needs only `load_error`.
+    problems: OnceLock<Vec<GraphProblem>>,
     load_error: Option<LoadError>,
     reach: OnceLock<ReachIndex>,
 }
@@ -206,21 +207,21 @@ impl RevisionGraph {
 }
 
 impl RevisionGraph {
-    /// Builds the graph. Never fails: problems are recorded. Node indices are
+    /// Builds the graph. Never fails: problems are recorded (and found when
+    /// [`RevisionGraph::problems`] is first called). Node indices are
     /// positions in `nodes`, which must be in Alembic's loading order.
     pub fn build(nodes: Vec<Node>) -> RevisionGraph {
         let names = Names::new(&nodes);
         let mut links = Links::new(&nodes, &names);
         normalize::apply(&nodes, &mut links);
         let labels = labels::effective(&nodes, &links);
-        let problems = problems::find(&nodes, &names, &links);
         let load_error = load::first_error(&nodes, &names, &links);
         RevisionGraph {
             nodes,
             names,
             links,
             labels,
-            problems,
+            problems: OnceLock::new(),
             load_error,
             reach: OnceLock::new(),
         }
@@ -228,7 +229,8 @@ impl RevisionGraph {
 
     /// Every problem found, in a stable order.
     pub fn problems(&self) -> &[GraphProblem] {
-        &self.problems
+        self.problems
+            .get_or_init(|| problems::find(&self.nodes, &self.names, &self.links))
     }
 
     /// The exception Alembic raises loading this map, if it cannot.
