@@ -228,6 +228,7 @@ fn check(
                 suppressions: kept.map(|kept| (parsed.source, kept)),
             }
         });
+        diagnostics.reserve_exact(findings.iter().map(|f| f.diagnostics.len()).sum());
         for found in findings {
             diagnostics.extend(found.diagnostics);
             if let Some((source, kept)) = found.suppressions {

@@ -61,15 +61,26 @@ pub fn map_full_reads<T: Send>(
     }
     let prefixes = version_prefixes(&project.alembic);
     let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
-    let mut listed: HashMap<String, SnapshotEntry> = snapshot
+    let mut listed: Vec<Option<SnapshotEntry>> = snapshot
         .list(&prefix_refs)?
         .into_iter()
         .filter(|entry| entry.stage == 0)
-        .map(|entry| (entry.path.clone(), entry))
+        .map(Some)
         .collect();
-    let (migrations, entries): (Vec<&Migration>, Vec<SnapshotEntry>) = pending
+    // Where each pending migration's entry is, by path (borrowed, not copied).
+    let positions: HashMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, entry)| Some((entry.as_ref()?.path.as_str(), i)))
+        .collect();
+    let found: Vec<(&Migration, usize)> = pending
         .into_iter()
-        .filter_map(|m| Some((m, listed.remove(&m.path)?)))
+        .filter_map(|m| Some((m, *positions.get(m.path.as_str())?)))
+        .collect();
+    drop(positions);
+    let (migrations, entries): (Vec<&Migration>, Vec<SnapshotEntry>) = found
+        .into_iter()
+        .filter_map(|(m, i)| Some((m, listed[i].take()?)))
         .unzip();
     drop(listed);
 
@@ -80,29 +91,30 @@ pub fn map_full_reads<T: Send>(
     // A small bound keeps memory flat when reading outpaces parsing.
     let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<u8>)>(4 * workers);
     let receiver = Mutex::new(receiver);
+    // Each result goes to its file's slot: no per-thread lists to grow and merge.
+    let slots: Mutex<Vec<Option<T>>> = Mutex::new((0..entries.len()).map(|_| None).collect());
     let migrations = &migrations;
-    let receiver = &receiver;
-    let (read, mut results) = std::thread::scope(|scope| {
+    let (receiver, slots_ref) = (&receiver, &slots);
+    let read = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let next = match receiver.lock() {
-                            Ok(guard) => guard.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((index, bytes)) = next else { break };
-                        let migration = migrations[index];
-                        let Ok(text) = decode_source_owned(bytes) else {
-                            continue;
-                        };
-                        let parsed = parse_revision(&migration.path, &text);
-                        drop(text);
-                        let error = syntax_error(&parsed);
-                        out.push((index, f(migration, parsed, error)));
+                scope.spawn(move || loop {
+                    let next = match receiver.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((index, bytes)) = next else { break };
+                    let migration = migrations[index];
+                    let Ok(text) = decode_source_owned(bytes) else {
+                        continue;
+                    };
+                    let parsed = parse_revision(&migration.path, &text);
+                    drop(text);
+                    let error = syntax_error(&parsed);
+                    let value = f(migration, parsed, error);
+                    if let Ok(mut slots) = slots_ref.lock() {
+                        slots[index] = Some(value);
                     }
-                    out
                 })
             })
             .collect();
@@ -111,16 +123,19 @@ pub fn map_full_reads<T: Send>(
             let _ = sender.send((index, bytes));
         });
         drop(sender);
-        let mut results = Vec::with_capacity(entries.len());
         for handle in handles {
-            match handle.join() {
-                Ok(part) => results.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
             }
         }
-        (read, results)
+        read
     });
     read?;
-    results.sort_unstable_by_key(|(index, _)| *index);
-    Ok(results.into_iter().map(|(_, value)| value).collect())
+    let slots = slots.into_inner().unwrap_or_else(|e| e.into_inner());
+    // In place where the layouts allow, as they do for the callers' types.
+    #[expect(
+        clippy::filter_map_identity,
+        reason = "`flatten` does not collect in place"
+    )]
+    Ok(slots.into_iter().filter_map(|slot| slot).collect())
 }
