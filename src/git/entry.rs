@@ -227,4 +227,52 @@ mod tests {
         assert_eq!(ChangeStatus::from_letters("X"), None);
         assert_eq!(ChangeStatus::from_letters(""), None);
     }
+
+    #[test]
+    fn comparing_two_listings_walks_them_in_step() {
+        let entry = |path: &str, id: u8, mode: u32, stage: u8| Entry {
+            path: path.to_owned(),
+            id: ObjectId::Sha1([id; 20]),
+            mode,
+            stage,
+        };
+        let before = [
+            entry("a.py", 1, MODE_FILE, 0),
+            entry("b.py", 2, MODE_FILE, 0),
+            entry("c.py", 3, MODE_FILE, 0),
+            entry("d.py", 4, MODE_FILE, 0),
+            entry("e.py", 5, MODE_FILE, 0),
+            entry("f.py", 6, MODE_FILE, 0),
+        ];
+        let after = [
+            entry("a.py", 1, MODE_FILE, 0),
+            entry("b.py", 9, MODE_FILE, 0),
+            entry("c.py", 3, MODE_EXECUTABLE, 0),
+            entry("d.py", 4, MODE_SYMLINK, 0),
+            entry("e.py", 1, MODE_FILE, 1),
+            entry("e.py", 2, MODE_FILE, 2),
+            entry("e.py", 3, MODE_FILE, 3),
+            entry("g.py", 7, MODE_FILE, 0),
+            entry("h.py", 8, MODE_FILE, 2),
+            entry("h.py", 8, MODE_FILE, 3),
+        ];
+        let changes = compare(&before, &after);
+        let found: Vec<(ChangeStatus, &str)> = changes
+            .iter()
+            .map(|c| (c.status, c.path.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (ChangeStatus::Modified, "b.py"),
+                (ChangeStatus::Modified, "c.py"),
+                (ChangeStatus::TypeChanged, "d.py"),
+                (ChangeStatus::Unmerged, "e.py"),
+                (ChangeStatus::Deleted, "f.py"),
+                (ChangeStatus::Added, "g.py"),
+                (ChangeStatus::Unmerged, "h.py"),
+            ]
+        );
+        assert!(compare(&before, &before).is_empty());
+    }
 }
