@@ -111,64 +111,84 @@ pub struct Change {
     pub old_path: Option<String>,
 }
 
-/// The changes from the entries `before` to the entries `after` (each in
-/// index order, as [`sort_entries`] leaves them): added, deleted, modified
-/// (content or mode) and type changed paths, and once each path that `after`
-/// holds in conflict stages. One pass over both lists, in step.
-pub(crate) fn compare(before: &[Entry], after: &[Entry]) -> Vec<Change> {
-    use std::cmp::Ordering;
-    let change = |status, path: &str| Change {
-        status,
-        path: path.to_owned(),
-        old_path: None,
-    };
-    let mut changes = Vec::new();
-    let (mut old, mut new) = (before.iter().peekable(), after.iter().peekable());
-    loop {
-        let order = match (old.peek(), new.peek()) {
-            (None, None) => break,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(was), Some(now)) => was.path.cmp(&now.path),
-        };
-        match order {
-            Ordering::Less => {
-                if let Some(was) = old.next().filter(|was| was.stage == 0) {
-                    changes.push(change(ChangeStatus::Deleted, &was.path));
-                }
-            }
-            Ordering::Greater => {
-                let Some(now) = new.next() else { break };
-                if now.stage != 0 {
-                    changes.push(change(ChangeStatus::Unmerged, &now.path));
-                    while new.next_if(|next| next.path == now.path).is_some() {}
-                } else {
-                    changes.push(change(ChangeStatus::Added, &now.path));
-                }
-            }
-            Ordering::Equal => {
-                let (Some(was), Some(now)) = (old.next(), new.next()) else {
-                    break;
-                };
-                while old.next_if(|next| next.path == was.path).is_some() {}
-                let status = if now.stage != 0 {
-                    while new.next_if(|next| next.path == now.path).is_some() {}
-                    Some(ChangeStatus::Unmerged)
-                } else if !same_type(was.kind(), now.kind()) {
-                    Some(ChangeStatus::TypeChanged)
-                } else if was.id != now.id || was.mode != now.mode {
-                    Some(ChangeStatus::Modified)
-                } else {
-                    None
-                };
-                if let Some(status) = status {
-                    changes.push(change(status, &now.path));
-                }
-            }
+/// The changes from the files of `before`, handed in one at a time and in
+/// any order (a tree can be walked into it without being listed first), to
+/// the entries `after` (in index order, as [`sort_entries`] leaves them):
+/// added, deleted, modified (content or mode) and type changed paths, and
+/// once each path that `after` holds in conflict stages.
+pub(crate) struct Comparison<'a> {
+    after: &'a [Entry],
+    /// The first entry of each path of `after`.
+    positions: rustc_hash::FxHashMap<&'a str, usize>,
+    /// The paths of `after` that `before` has too, by their first entry.
+    matched: Vec<bool>,
+    changes: Vec<Change>,
+}
+
+impl<'a> Comparison<'a> {
+    pub(crate) fn new(after: &'a [Entry]) -> Comparison<'a> {
+        let mut positions = rustc_hash::FxHashMap::default();
+        positions.reserve(after.len());
+        for (i, entry) in after.iter().enumerate() {
+            positions.entry(entry.path.as_str()).or_insert(i);
+        }
+        Comparison {
+            after,
+            positions,
+            matched: vec![false; after.len()],
+            changes: Vec::new(),
         }
     }
-    sort_changes(&mut changes);
-    changes
+
+    /// One file of `before`.
+    pub(crate) fn before(&mut self, path: &str, id: ObjectId, mode: u32) {
+        let Some(&i) = self.positions.get(path) else {
+            self.push(ChangeStatus::Deleted, path);
+            return;
+        };
+        self.matched[i] = true;
+        let now = &self.after[i];
+        let status = if now.stage != 0 {
+            ChangeStatus::Unmerged
+        } else if !same_type(EntryKind::from_mode(mode), now.kind()) {
+            ChangeStatus::TypeChanged
+        } else if id != now.id || mode != now.mode {
+            ChangeStatus::Modified
+        } else {
+            return;
+        };
+        self.push(status, path);
+    }
+
+    /// The changes, in [`sort_changes`] order: what `before` named, and the
+    /// paths of `after` it did not name (added, or in conflict).
+    pub(crate) fn finish(mut self) -> Vec<Change> {
+        let mut last = None;
+        for (i, entry) in self.after.iter().enumerate() {
+            if last == Some(entry.path.as_str()) {
+                continue;
+            }
+            last = Some(entry.path.as_str());
+            if !self.matched[i] {
+                let status = if entry.stage == 0 {
+                    ChangeStatus::Added
+                } else {
+                    ChangeStatus::Unmerged
+                };
+                self.push(status, &entry.path);
+            }
+        }
+        sort_changes(&mut self.changes);
+        self.changes
+    }
+
+    fn push(&mut self, status: ChangeStatus, path: &str) {
+        self.changes.push(Change {
+            status,
+            path: path.to_owned(),
+            old_path: None,
+        });
+    }
 }
 
 /// Whether git sees no change of type between two kinds: a file that only
@@ -228,8 +248,16 @@ mod tests {
         assert_eq!(ChangeStatus::from_letters(""), None);
     }
 
+    fn compare(before: &[Entry], after: &[Entry]) -> Vec<Change> {
+        let mut comparison = Comparison::new(after);
+        for entry in before {
+            comparison.before(&entry.path, entry.id, entry.mode);
+        }
+        comparison.finish()
+    }
+
     #[test]
-    fn comparing_two_listings_walks_them_in_step() {
+    fn comparing_a_listing_with_the_files_before_it() {
         let entry = |path: &str, id: u8, mode: u32, stage: u8| Entry {
             path: path.to_owned(),
             id: ObjectId::Sha1([id; 20]),
@@ -274,5 +302,14 @@ mod tests {
             ]
         );
         assert!(compare(&before, &before).is_empty());
+        let mut reversed = Comparison::new(&after);
+        for entry in before.iter().rev() {
+            reversed.before(&entry.path, entry.id, entry.mode);
+        }
+        assert_eq!(
+            reversed.finish(),
+            changes,
+            "the order of `before` matters not"
+        );
     }
 }

@@ -22,7 +22,7 @@ use git2::{
     Delta, DiffFindOptions, DiffOptions, ErrorCode, Index, ObjectType, Oid, RepositoryOpenFlags,
 };
 
-use super::entry::{sort_changes, sort_entries, Change, ChangeStatus, Entry};
+use super::entry::{sort_changes, sort_entries, Change, ChangeStatus, Comparison, Entry};
 use super::env::GitEnv;
 use super::error::GitError;
 use super::object_id::ObjectId;
@@ -164,30 +164,32 @@ impl Libgit2Repo {
     ) -> Result<Vec<Entry>, GitError> {
         let tree = self.tree_of(rev)?;
         let mut entries = Vec::new();
-        if prefixes.is_all() {
-            self.walk(&tree, "", &mut entries)?;
-        } else {
-            for prefix in prefixes.as_slice() {
-                let entry = match tree.get_path(Path::new(prefix)) {
-                    Ok(entry) => entry,
-                    Err(e) if e.code() == ErrorCode::NotFound => continue,
-                    Err(e) => return Err(GitError::libgit2("look up a path in a tree", &e)),
-                };
-                if entry.kind() == Some(ObjectType::Tree) {
-                    let subtree = self.find_tree(entry.id())?;
-                    self.walk(&subtree, &format!("{prefix}/"), &mut entries)?;
-                } else {
-                    entries.push(Entry {
-                        path: prefix.clone(),
-                        id: object_id(entry.id()),
-                        mode: filemode(entry.filemode()),
-                        stage: 0,
-                    });
-                }
-            }
-        }
+        self.visit_tree(&tree, prefixes, &mut |path, entry| {
+            entries.push(Entry {
+                path: path.to_owned(),
+                id: object_id(entry.id()),
+                mode: filemode(entry.filemode()),
+                stage: 0,
+            });
+        })?;
         sort_entries(&mut entries);
         Ok(entries)
+    }
+
+    /// What the index changes against `HEAD` under `prefixes`: `HEAD`'s trees
+    /// there are walked into the comparison without being listed first.
+    pub(crate) fn staged_changes_under(
+        &self,
+        prefixes: &Prefixes,
+    ) -> Result<Vec<Change>, GitError> {
+        let staged = self.index_entries(prefixes)?;
+        let mut comparison = Comparison::new(&staged);
+        if let Some(head) = self.head_tree()? {
+            self.visit_tree(&head, prefixes, &mut |path, entry| {
+                comparison.before(path, object_id(entry.id()), filemode(entry.filemode()));
+            })?;
+        }
+        Ok(comparison.finish())
     }
 
     /// Hands each blob to `f` as it is read, with its position in `ids`.
@@ -361,30 +363,51 @@ impl Libgit2Repo {
             .map_err(|e| GitError::libgit2("open the object database", &e))
     }
 
+    /// Hands `visit` every non-tree entry of `tree` under `prefixes`, with its path.
+    fn visit_tree(
+        &self,
+        tree: &git2::Tree<'_>,
+        prefixes: &Prefixes,
+        visit: &mut dyn FnMut(&str, &git2::TreeEntry<'_>),
+    ) -> Result<(), GitError> {
+        if prefixes.is_all() {
+            return self.walk(tree, "", visit);
+        }
+        for prefix in prefixes.as_slice() {
+            let entry = match tree.get_path(Path::new(prefix)) {
+                Ok(entry) => entry,
+                Err(e) if e.code() == ErrorCode::NotFound => continue,
+                Err(e) => return Err(GitError::libgit2("look up a path in a tree", &e)),
+            };
+            if entry.kind() == Some(ObjectType::Tree) {
+                let subtree = self.find_tree(entry.id())?;
+                self.walk(&subtree, &format!("{prefix}/"), visit)?;
+            } else {
+                visit(prefix, &entry);
+            }
+        }
+        Ok(())
+    }
+
     /// Every non-tree entry below `tree`, paths prefixed with `base`. Names are
     /// read as bytes, so a directory whose name is not UTF-8 does not stop the walk.
     fn walk(
         &self,
         tree: &git2::Tree<'_>,
         base: &str,
-        out: &mut Vec<Entry>,
+        visit: &mut dyn FnMut(&str, &git2::TreeEntry<'_>),
     ) -> Result<(), GitError> {
         let mut pending = vec![(base.to_owned(), tree.clone())];
+        let mut path = String::new();
         while let Some((base, tree)) = pending.pop() {
             for entry in tree.iter() {
-                let name = String::from_utf8_lossy(entry.name_bytes());
-                let mut path = String::with_capacity(base.len() + name.len());
+                path.clear();
                 path.push_str(&base);
-                path.push_str(&name);
+                path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
                 if entry.kind() == Some(ObjectType::Tree) {
                     pending.push((format!("{path}/"), self.find_tree(entry.id())?));
                 } else {
-                    out.push(Entry {
-                        path,
-                        id: object_id(entry.id()),
-                        mode: filemode(entry.filemode()),
-                        stage: 0,
-                    });
+                    visit(&path, &entry);
                 }
             }
         }

@@ -261,20 +261,15 @@ impl Repository {
     /// diffs the whole index in one process, which costs it less than listing
     /// both sides.
     pub fn staged_changes_under(&self, prefixes: &[&str]) -> Result<Vec<Change>, GitError> {
-        if let Inner::Cli(repo) = &self.inner {
-            let prefixes = Prefixes::new(prefixes);
-            let mut changes = repo.staged_changes()?;
-            changes.retain(|change| prefixes.matches(&change.path));
-            return Ok(changes);
+        match &self.inner {
+            Inner::Libgit2(repo) => repo.staged_changes_under(&Prefixes::new(prefixes)),
+            Inner::Cli(repo) => {
+                let prefixes = Prefixes::new(prefixes);
+                let mut changes = repo.staged_changes()?;
+                changes.retain(|change| prefixes.matches(&change.path));
+                Ok(changes)
+            }
         }
-        let staged = self.index_entries(prefixes)?;
-        let head = match self.tree_entries("HEAD", prefixes) {
-            Ok(entries) => entries,
-            // Before the first commit everything staged is added.
-            Err(GitError::UnknownRevision { .. }) => Vec::new(),
-            Err(error) => return Err(error),
-        };
-        Ok(entry::compare(&head, &staged))
     }
 
     /// What `git diff from...to` shows: from the merge base of `from` and `to` to `to`.
