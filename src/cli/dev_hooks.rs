@@ -68,14 +68,7 @@ fn never_fail(global: &GlobalArgs, hook: &str, f: impl FnOnce() -> Result<String
         Ok(text) => {
             let _ = Output::stdout(global.color).write(&text);
         }
-        Err(error) => {
-            let message = error
-                .chain()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(": ");
-            eprintln!("migcheck: {hook}: {}", message.replace('\n', " "));
-        }
+        Err(error) => eprintln!("migcheck: {hook}: {}", super::one_line(&error)),
     }
     ExitStatus::Success
 }

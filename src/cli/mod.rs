@@ -97,15 +97,20 @@ where
     let status = match run(args) {
         Ok(status) => status,
         Err(error) => {
-            let message = error
-                .chain()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(": ");
-            let message = message.replace('\n', " ");
-            eprintln!("migcheck: error: {message}");
+            eprintln!("migcheck: error: {}", one_line(&error));
             ExitStatus::Error
         }
     };
     std::process::ExitCode::from(status as u8)
+}
+
+/// An error and its causes on one line, `: ` between them, as every
+/// command prints a failure.
+pub(crate) fn one_line(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
 }

@@ -14,7 +14,7 @@ use super::args::{DatabaseArgs, GlobalArgs, ListFormat, StatusArgs};
 use super::database::{self, DatabaseRead};
 use super::output::Output;
 use super::workspace::Workspace;
-use super::ExitStatus;
+use super::{one_line, ExitStatus};
 
 /// Version of the JSON layout of `status` and `plan`.
 pub(super) const JSON_VERSION: u32 = 1;
@@ -329,14 +329,4 @@ pub(super) fn json_error(global: &GlobalArgs, error: &anyhow::Error) -> Result<E
         .context("cannot write the status")?;
     eprintln!("migcheck: error: {message}");
     Ok(ExitStatus::Error)
-}
-
-/// The error and its causes on one line, as `main` prints them.
-fn one_line(error: &anyhow::Error) -> String {
-    error
-        .chain()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
-        .replace('\n', " ")
 }
