@@ -11,7 +11,7 @@
 #[path = "support/revision_gen.rs"]
 mod revision_gen;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use migcheck::alembic::discovery::AlembicProject;
 use migcheck::alembic::graph::{GraphProblem, LoadErrorKind, Node, ResolveError, RevisionGraph};
 use migcheck::git::Snapshot;
-use migcheck::project::{load_project, LoadOptions};
+use migcheck::project::{load_project, LoadOptions, PathSet};
 use revision_gen::{generate, write_case, Case, Rng};
 use serde_json::{json, Value};
 
@@ -47,7 +47,7 @@ fn migcheck_view(dir: &Path, nodes: &[Node]) -> View {
         file_template: "%(rev)s_%(slug)s".into(),
         warnings: Vec::new(),
     };
-    let changed = HashSet::new();
+    let changed = PathSet::default();
     let overrides = BTreeMap::new();
     let options = LoadOptions {
         changed: &changed,

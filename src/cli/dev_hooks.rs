@@ -14,7 +14,7 @@ use crate::alembic::graph::RevisionGraph;
 use crate::config::Settings;
 use crate::db::{self, DbVersions};
 use crate::git::{BackendChoice, Repository};
-use crate::project::Project;
+use crate::project::{PathSet, Project};
 use crate::status::choose_database_url;
 
 use super::args::{DevDatabaseArgs, GlobalArgs, PostCheckoutArgs, PostMergeArgs};
@@ -106,9 +106,9 @@ fn report(
     };
     let root = repo.workdir().unwrap_or(repo.git_dir()).to_path_buf();
     let git_dir = repo.git_dir().to_path_buf();
-    let projects = workspace.load(&HashSet::new(), false)?;
+    let projects = workspace.load(&PathSet::default(), false)?;
     let earlier: Vec<Project> = Workspace::open(&Range::at(global, before))
-        .and_then(|ws| ws.load(&HashSet::new(), false))
+        .and_then(|ws| ws.load(&PathSet::default(), false))
         .unwrap_or_default();
     let several = projects.len() > 1;
     let mut out = String::new();

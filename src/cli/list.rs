@@ -2,12 +2,10 @@
 //! `heads` and `history` share (loading every setup, the warning for a history
 //! Alembic itself cannot load).
 
-use std::collections::HashSet;
-
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::project::Project;
+use crate::project::{PathSet, Project};
 
 use super::args::{GlobalArgs, ListArgs, ListFormat};
 use super::output::Output;
@@ -31,7 +29,7 @@ struct ProjectHeads<'a> {
 /// Every setup, each file read for its header only.
 fn load(global: &GlobalArgs) -> Result<Vec<Project>> {
     let workspace = Workspace::open(global)?;
-    let projects = workspace.load(&HashSet::new(), false);
+    let projects = workspace.load(&PathSet::default(), false);
     super::keep_until_exit(workspace);
     projects
 }

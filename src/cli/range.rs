@@ -3,11 +3,11 @@
 //! graph of each Alembic setup at the base ref, which the stale-parent rule
 //! compares against.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use anyhow::{bail, Context, Result};
 
-use crate::project::{Project, RangeBase};
+use crate::project::{PathSet, Project, RangeBase};
 
 use super::args::GlobalArgs;
 use super::workspace::{paths_to_lint, Workspace};
@@ -43,7 +43,7 @@ impl Range {
     }
 
     /// Paths the range adds, modifies or renames.
-    pub fn changed_paths(&self, workspace: &Workspace) -> Result<HashSet<String>> {
+    pub fn changed_paths(&self, workspace: &Workspace) -> Result<PathSet> {
         let Some(repo) = &workspace.repo else {
             bail!("--from-ref needs a git repository");
         };
@@ -60,7 +60,7 @@ impl Range {
         let base = Workspace::open(&Range::at(global, &self.from))
             .with_context(|| format!("cannot read the Alembic setup at `{}`", self.from))?;
         let loaded = base
-            .load(&HashSet::new(), false)
+            .load(&PathSet::default(), false)
             .with_context(|| format!("cannot read the migrations at `{}`", self.from))?;
         let mut graphs: HashMap<(String, String), _> = loaded
             .into_iter()

@@ -1,13 +1,11 @@
 //! `migcheck status`: the database's version table against the heads of the
 //! checkout, as text for people or a stable JSON object for dashboards.
 
-use std::collections::HashSet;
-
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::alembic::discovery::AlembicProject;
-use crate::project::Project;
+use crate::project::{PathSet, Project};
 use crate::status::{compare, DatabaseStatus, State};
 
 use super::args::{DatabaseArgs, GlobalArgs, ListFormat, StatusArgs};
@@ -75,7 +73,7 @@ pub(super) fn examine(global: &GlobalArgs, args: &DatabaseArgs) -> Result<Examin
     let workspace = Workspace::open(global)?;
     let alembic = single_project(&workspace)?;
     let database = database::read(global, &workspace.settings, &alembic, args)?;
-    let first = load(&workspace, &alembic, &HashSet::new())?;
+    let first = load(&workspace, &alembic, &PathSet::default())?;
     if let Some(error) = first.graph.alembic_error() {
         eprintln!(
             "migcheck: warning: Alembic cannot load the history of `{}` ({error}); run `migcheck check` for details",
@@ -83,7 +81,7 @@ pub(super) fn examine(global: &GlobalArgs, args: &DatabaseArgs) -> Result<Examin
         );
     }
     let status = compare(&first.graph, &database.versions)?;
-    let pending: HashSet<String> = status
+    let pending: PathSet = status
         .pending
         .iter()
         .map(|&n| first.migration_of_node(n).path.clone())
@@ -119,11 +117,7 @@ fn single_project(workspace: &Workspace) -> Result<AlembicProject> {
     }
 }
 
-fn load(
-    workspace: &Workspace,
-    alembic: &AlembicProject,
-    changed: &HashSet<String>,
-) -> Result<Project> {
+fn load(workspace: &Workspace, alembic: &AlembicProject, changed: &PathSet) -> Result<Project> {
     let mut projects = workspace.load_setups(std::slice::from_ref(alembic), changed, false)?;
     Ok(projects.remove(0))
 }

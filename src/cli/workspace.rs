@@ -2,7 +2,7 @@
 //! the files are read from (index, work tree or a commit), migcheck's settings
 //! and the Alembic setups found in it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -12,7 +12,7 @@ use crate::config::{self, Settings};
 use crate::git::{
     BackendChoice, Change, ChangeStatus, GitError, ObjectId, Repository, Snapshot, SnapshotKind,
 };
-use crate::project::{load_project, read_docstrings, HeaderCache, LoadOptions, Project};
+use crate::project::{load_project, read_docstrings, HeaderCache, LoadOptions, PathSet, Project};
 use crate::report::Sources;
 
 use super::args::{GitBackendArg, GlobalArgs};
@@ -101,9 +101,9 @@ impl Workspace {
 
     /// Paths the change being checked adds, modifies or renames: the index
     /// against `HEAD` (or against the empty tree before the first commit).
-    pub fn changed_paths(&self) -> Result<HashSet<String>> {
+    pub fn changed_paths(&self) -> Result<PathSet> {
         let Some(repo) = &self.repo else {
-            return Ok(HashSet::new());
+            return Ok(PathSet::default());
         };
         // Only migrations are read in full for being changed: the index is
         // compared with `HEAD` in the version locations alone.
@@ -122,7 +122,7 @@ impl Workspace {
     }
 
     /// Loads every Alembic setup.
-    pub fn load(&self, changed: &HashSet<String>, all: bool) -> Result<Vec<Project>> {
+    pub fn load(&self, changed: &PathSet, all: bool) -> Result<Vec<Project>> {
         self.load_setups(&self.projects, changed, all)
     }
 
@@ -131,7 +131,7 @@ impl Workspace {
     pub fn load_setups(
         &self,
         setups: &[AlembicProject],
-        changed: &HashSet<String>,
+        changed: &PathSet,
         all: bool,
     ) -> Result<Vec<Project>> {
         let cache = match &self.repo {
@@ -164,7 +164,7 @@ impl Workspace {
     /// the commands that show every message (`history`, `graph`): files are
     /// read in full one at a time and only their docstrings are kept.
     pub fn load_with_docstrings(&self) -> Result<Vec<Project>> {
-        let mut projects = self.load(&HashSet::new(), false)?;
+        let mut projects = self.load(&PathSet::default(), false)?;
         let snapshot = self.snapshot()?;
         for project in &mut projects {
             read_docstrings(&snapshot, project).with_context(|| {
@@ -207,7 +207,7 @@ impl Workspace {
 
 /// The paths of changes that leave a file to lint: added, modified, renamed,
 /// copied or retyped (not deleted, not unmerged).
-pub(super) fn paths_to_lint(changes: Vec<Change>) -> HashSet<String> {
+pub(super) fn paths_to_lint(changes: Vec<Change>) -> PathSet {
     changes
         .into_iter()
         .filter(|change| {

@@ -18,13 +18,13 @@ use crate::git::{GitError, Snapshot, SnapshotEntry};
 use crate::rules::Rule;
 use crate::source::LineCursor;
 
-use super::{HeaderCache, HeaderSpans, Migration, Place, Project};
+use super::{HeaderCache, HeaderSpans, Migration, PathSet, Place, Project};
 
 /// What to read in full and what to take from the configuration.
 #[derive(Debug)]
 pub struct LoadOptions<'a> {
     /// Paths changed by the commit or range being checked.
-    pub changed: &'a HashSet<String>,
+    pub changed: &'a PathSet,
     /// Read every file in full and lint it (`--all`).
     pub all: bool,
     /// Values stated in the configuration for what cannot be read statically.
@@ -82,12 +82,24 @@ pub fn load_project(
     // Alembic's order: version locations as configured, each walked top-down with
     // a folder's files (sorted) before its subfolders. Git lists a folder in path
     // order, which is already this order when no location holds subfolders: the
-    // sort then only confirms it. A file reached through two locations is loaded once.
-    wanted.sort_by(|a, b| {
-        location_of(&a.path)
-            .cmp(&location_of(&b.path))
-            .then_with(|| walk_cmp(&a.path, &b.path))
-    });
+    // check then confirms it without sorting. A file reached through two
+    // locations is loaded once.
+    let in_walk_order = match prefixes.as_slice() {
+        [only] => {
+            wanted
+                .iter()
+                .all(|entry| !entry.path[only.len()..].contains('/'))
+                && wanted.is_sorted_by(|a, b| a.path <= b.path)
+        }
+        _ => false,
+    };
+    if !in_walk_order {
+        wanted.sort_by(|a, b| {
+            location_of(&a.path)
+                .cmp(&location_of(&b.path))
+                .then_with(|| walk_cmp(&a.path, &b.path))
+        });
+    }
     if prefixes.len() > 1 {
         let mut seen = HashSet::new();
         wanted.retain(|entry| seen.insert(entry.path.clone()));

@@ -9,6 +9,10 @@ pub use cache::HeaderCache;
 pub use full_read::{map_full_reads, read_docstrings, FullReadFn, MAX_WORKERS};
 pub use load::{load_project, project_from_sources, LoadOptions};
 
+/// A set of repository paths (the changed files): looked up once per file of
+/// the history, so hashed with Fx rather than SipHash.
+pub type PathSet = rustc_hash::FxHashSet<String>;
+
 use crate::alembic::discovery::AlembicProject;
 use crate::alembic::graph::RevisionGraph;
 use crate::alembic::revision_file::{Field, ParsedRevision, RevisionHeader};

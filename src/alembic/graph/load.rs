@@ -181,11 +181,18 @@ fn normalizing(nodes: &[Node], names: &Names, links: &Links) -> Option<LoadError
         }
         Ok(())
     };
+    let mut buf = Vec::new();
+    // Usually every step succeeds, and no walk can fail.
+    if (0..n).all(|r| {
+        buf.clear();
+        step(r, &mut buf).is_ok()
+    }) {
+        return None;
+    }
     // Which revisions can reach one whose step fails: one reverse pass.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut doomed = vec![false; n];
     let mut stack = Vec::new();
-    let mut buf = Vec::new();
     for (r, is_doomed) in doomed.iter_mut().enumerate() {
         buf.clear();
         if step(r, &mut buf).is_err() {
