@@ -6,13 +6,16 @@ use super::RevisionGraph;
 impl RevisionGraph {
     /// No revision names this one in `down_revision` (Alembic's `is_head`).
     pub fn is_head(&self, node: usize) -> bool {
-        self.links.next.get(node).is_none_or(Vec::is_empty)
+        self.links.next.get(node).is_none_or(<[usize]>::is_empty)
     }
 
     /// No revision names this one in `down_revision` or `depends_on`
     /// (Alembic's `_is_real_head`).
     pub fn is_real_head(&self, node: usize) -> bool {
-        self.links.all_next.get(node).is_none_or(Vec::is_empty)
+        self.links
+            .all_next
+            .get(node)
+            .is_none_or(<[usize]>::is_empty)
     }
 
     /// More than one revision names this one in `down_revision`.

@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
+use super::flat::FlatLists;
 use super::links::Links;
 use super::scc;
 use super::Node;
@@ -49,7 +50,7 @@ pub(super) fn effective(nodes: &[Node], links: &Links) -> Vec<Arc<[String]>> {
         let empty: Arc<[String]> = Arc::from(Vec::new());
         return vec![empty; n];
     }
-    let components = scc::components(&links.next);
+    let components = scc::components(n, |v| &links.next[v]);
     let down = propagate_down(&own, links, &components);
     let up = propagate_up(nodes, &own, links, &components);
     let mut interned: HashMap<Vec<u32>, Arc<[String]>> = HashMap::default();
@@ -70,7 +71,7 @@ pub(super) fn effective(nodes: &[Node], links: &Links) -> Vec<Arc<[String]>> {
 }
 
 /// Labels of every revision's `down_revision` ancestors (and its own).
-fn propagate_down(own: &[Vec<u32>], links: &Links, components: &[Vec<usize>]) -> Vec<Vec<u32>> {
+fn propagate_down(own: &[Vec<u32>], links: &Links, components: &FlatLists) -> Vec<Vec<u32>> {
     let n = own.len();
     let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (p, children) in links.next.iter().enumerate() {
@@ -108,13 +109,13 @@ fn propagate_up(
     nodes: &[Node],
     own: &[Vec<u32>],
     links: &Links,
-    components: &[Vec<usize>],
+    components: &FlatLists,
 ) -> Vec<Vec<u32>> {
     let n = nodes.len();
     let plain = |p: usize| links.all_next[p].len() <= 1 && nodes[p].down_revisions.len() <= 1;
     // straight[x]: x and everything below it form one line of plain revisions.
     let mut straight = vec![false; n];
-    for members in components {
+    for members in components.iter() {
         if let [x] = members[..] {
             straight[x] = plain(x) && links.next[x].iter().all(|&c| c != x && straight[c]);
         }

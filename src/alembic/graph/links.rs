@@ -6,6 +6,7 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
+use super::flat::FlatLists;
 use super::names::Names;
 use super::Node;
 
@@ -17,21 +18,22 @@ pub(super) struct Link {
     pub(super) down_pos: Option<usize>,
 }
 
-/// Per revision (indexed like the input), the resolved links.
+/// Per revision (indexed like the input), the resolved links. Each kind is
+/// one flat list of lists: a history has tens of thousands of short ones.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Links {
     /// `down_revision` entries in file order, duplicates kept, through the full map.
-    pub(super) down: Vec<Vec<Option<usize>>>,
+    pub(super) down: FlatLists<Option<usize>>,
     /// `_resolved_dependencies`: the kept copy of each `depends_on` target.
-    pub(super) resolved: Vec<Vec<usize>>,
+    pub(super) resolved: FlatLists<usize>,
     /// `_all_down_revisions`: `down_revision` then resolved dependencies, deduplicated by name.
-    pub(super) all_down: Vec<Vec<Link>>,
+    pub(super) all_down: FlatLists<Link>,
     /// `_normalized_down_revisions`, filled in by `normalize`.
-    pub(super) norm_down: Vec<Vec<Option<usize>>>,
+    pub(super) norm_down: FlatLists<Option<usize>>,
     /// `nextrev`: children through `down_revision`, as kept copies.
-    pub(super) next: Vec<Vec<usize>>,
+    pub(super) next: FlatLists<usize>,
     /// `_all_nextrev`: children through `down_revision` or `depends_on`.
-    pub(super) all_next: Vec<Vec<usize>>,
+    pub(super) all_next: FlatLists<usize>,
     /// Revisions Alembic's build loop walks: kept copies in map order, then label owners.
     pub(super) processed: Vec<usize>,
     pub(super) heads: Vec<usize>,
@@ -44,7 +46,7 @@ impl Links {
     /// True when no `depends_on` resolves: every walk "with dependencies"
     /// then follows exactly the links of the walk without them.
     pub(super) fn without_dependencies(&self) -> bool {
-        self.resolved.iter().all(Vec::is_empty)
+        self.resolved.items().is_empty()
             && self.heads == self.real_heads
             && self.bases == self.real_bases
             && self.next == self.all_next
@@ -52,54 +54,42 @@ impl Links {
 
     pub(super) fn new(nodes: &[Node], names: &Names) -> Links {
         let n = nodes.len();
-        let down: Vec<Vec<Option<usize>>> = nodes
-            .iter()
-            .map(|node| node.down_revisions.iter().map(|s| names.full(s)).collect())
-            .collect();
-        let resolved: Vec<Vec<usize>> = nodes
-            .iter()
-            .map(|node| {
-                node.depends_on
+        let down = FlatLists::from_fn(n, |i, out| {
+            out.extend(nodes[i].down_revisions.iter().map(|s| names.full(s)));
+        });
+        let resolved = FlatLists::from_fn(n, |i, out| {
+            out.extend(
+                nodes[i]
+                    .depends_on
                     .iter()
                     .filter_map(|d| names.full(d))
-                    .map(|target| names.vertex(target))
-                    .collect()
-            })
-            .collect();
+                    .map(|target| names.vertex(target)),
+            );
+        });
         let mut seen = NameSet::default();
-        let all_down = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| {
-                seen.clear();
-                // Sized exactly: tens of thousands of short lists.
-                let mut out = Vec::with_capacity(node.down_revisions.len() + resolved[i].len());
-                for (pos, name) in node.down_revisions.iter().enumerate() {
-                    if seen.insert(name) {
-                        out.push(Link {
-                            target: down[i][pos],
-                            down_pos: Some(pos),
-                        });
-                    }
+        let all_down = FlatLists::from_fn(n, |i, out| {
+            seen.clear();
+            for (pos, name) in nodes[i].down_revisions.iter().enumerate() {
+                if seen.insert(name) {
+                    out.push(Link {
+                        target: down[i][pos],
+                        down_pos: Some(pos),
+                    });
                 }
-                for &dep in &resolved[i] {
-                    if seen.insert(nodes[dep].id.as_str()) {
-                        out.push(Link {
-                            target: Some(dep),
-                            down_pos: None,
-                        });
-                    }
+            }
+            for &dep in &resolved[i] {
+                if seen.insert(nodes[dep].id.as_str()) {
+                    out.push(Link {
+                        target: Some(dep),
+                        down_pos: None,
+                    });
                 }
-                out
-            })
-            .collect();
+            }
+        });
         let mut links = Links {
             down,
             resolved,
             all_down,
-            norm_down: vec![Vec::new(); n],
-            next: vec![Vec::new(); n],
-            all_next: vec![Vec::new(); n],
             ..Links::default()
         };
         links.processed = processed_order(names);
@@ -113,18 +103,8 @@ impl Links {
         let n = nodes.len();
         let mut is_head = vec![true; n];
         let mut is_real_head = vec![true; n];
-        // Sized first: most revisions have one child, and a list grown one
-        // push at a time would hold four.
-        let mut children = vec![0usize; n];
-        for &child in &self.processed {
-            for parent in self.all_down[child].iter().filter_map(|link| link.target) {
-                children[parent] += 1;
-            }
-        }
-        for (parent, &count) in children.iter().enumerate().filter(|(_, &c)| c > 0) {
-            self.next[parent].reserve_exact(count);
-            self.all_next[parent].reserve_exact(count);
-        }
+        let mut next = Vec::new();
+        let mut all_next = Vec::new();
         for &child in &self.processed {
             let child_vertex = names.vertex(child);
             let down_names = &nodes[child].down_revisions;
@@ -132,7 +112,7 @@ impl Links {
                 (down_names.len() > 16).then(|| down_names.iter().map(String::as_str).collect());
             for link in &self.all_down[child] {
                 let Some(parent) = link.target else { continue };
-                self.all_next[parent].push(child_vertex);
+                all_next.push((parent, child_vertex));
                 if let Some(pos) = link.down_pos {
                     let parent_id = nodes[parent].id.as_str();
                     let listed = down_names[pos] == parent_id
@@ -141,17 +121,27 @@ impl Links {
                             None => down_names.iter().any(|d| d == parent_id),
                         };
                     if listed {
-                        self.next[parent].push(child_vertex);
+                        next.push((parent, child_vertex));
                     }
                     is_head[parent] = false;
                 }
                 is_real_head[parent] = false;
             }
         }
-        for list in self.next.iter_mut().chain(self.all_next.iter_mut()) {
-            list.sort_unstable_by_key(|&v| names.rank[v]);
-            list.dedup();
-        }
+        let children = |pairs: Vec<(usize, usize)>| {
+            let mut sizes = vec![0usize; n];
+            for &(parent, _) in &pairs {
+                sizes[parent] += 1;
+            }
+            let mut lists = FlatLists::scatter(&sizes, pairs, 0);
+            lists.edit_each(|list| {
+                list.sort_unstable_by_key(|&v| names.rank[v]);
+                list.dedup();
+            });
+            lists
+        };
+        self.next = children(next);
+        self.all_next = children(all_next);
         self.heads = (0..n).filter(|&i| is_head[i]).collect();
         self.real_heads = (0..n).filter(|&i| is_real_head[i]).collect();
         self.bases = (0..n)

@@ -54,6 +54,7 @@
 
 mod collect;
 mod flags;
+mod flat;
 mod labels;
 mod links;
 mod load;
@@ -350,7 +351,7 @@ impl RevisionGraph {
                     children[p].push(v);
                 }
             }
-            let acyclic = scc::components(&parents).iter().all(|c| c.len() == 1);
+            let acyclic = scc::components_of(&parents).len() == n;
             ReachIndex::new(&children, &roots, &self.names.key_order, acyclic)
         })
     }
@@ -367,9 +368,10 @@ impl RevisionGraph {
                 }
             })
             .collect();
-        let mut order: Vec<usize> = scc::components(&parents)
-            .into_iter()
-            .flatten()
+        let mut order: Vec<usize> = scc::components_of(&parents)
+            .items()
+            .iter()
+            .copied()
             .filter(|&v| self.names.is_vertex(v))
             .collect();
         order.reverse();

@@ -7,6 +7,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::flat::FlatLists;
 use super::links::{dedup_keep_order, Links, NameSet};
 use super::scc;
 use super::Node;
@@ -15,12 +16,12 @@ use super::Node;
 pub(super) fn apply(nodes: &[Node], links: &mut Links) {
     let normalized = normalized_dependencies(links);
     let mut seen = NameSet::default();
-    for (i, node) in nodes.iter().enumerate() {
+    let down = &links.down;
+    links.norm_down = FlatLists::from_fn(nodes.len(), |i, out| {
         seen.clear();
-        let mut out = Vec::with_capacity(node.down_revisions.len() + normalized[i].len());
-        for (pos, name) in node.down_revisions.iter().enumerate() {
+        for (pos, name) in nodes[i].down_revisions.iter().enumerate() {
             if seen.insert(name) {
-                out.push(links.down[i][pos]);
+                out.push(down[i][pos]);
             }
         }
         for &dep in &normalized[i] {
@@ -28,8 +29,7 @@ pub(super) fn apply(nodes: &[Node], links: &mut Links) {
                 out.push(Some(dep));
             }
         }
-        links.norm_down[i] = out;
-    }
+    });
 }
 
 /// `_normalized_resolved_dependencies` of every revision, each in the order the
@@ -37,7 +37,7 @@ pub(super) fn apply(nodes: &[Node], links: &mut Links) {
 fn normalized_dependencies(links: &Links) -> Vec<Vec<usize>> {
     let n = links.resolved.len();
     let mut bit_of: HashMap<usize, usize> = HashMap::default();
-    for deps in &links.resolved {
+    for deps in links.resolved.iter() {
         for &dep in deps {
             let next = bit_of.len();
             bit_of.entry(dep).or_insert(next);
@@ -52,7 +52,7 @@ fn normalized_dependencies(links: &Links) -> Vec<Vec<usize>> {
         .iter()
         .map(|targets| targets.iter().flatten().copied().collect())
         .collect();
-    let components = scc::components(&parents);
+    let components = scc::components_of(&parents);
     let mut component_of = vec![0usize; n];
     for (c, members) in components.iter().enumerate() {
         for &m in members {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as HashSet;
 
+use super::flat::FlatLists;
 use super::links::Links;
 use super::names::Names;
 use super::scc;
@@ -110,38 +111,40 @@ fn label_conflicts(nodes: &[Node], names: &Names, out: &mut Vec<GraphProblem>) {
 /// `down_revision` alone, then with `depends_on` (only the ones that need it).
 fn cycles(nodes: &[Node], names: &Names, links: &Links, out: &mut Vec<GraphProblem>) {
     let n = nodes.len();
-    let parents = |with_dependencies: bool| -> Vec<Vec<usize>> {
-        (0..n)
-            .map(|i| {
-                let me = names.vertex(i);
-                let mut p: Vec<usize> = links.down[i]
-                    .iter()
-                    .flatten()
-                    .map(|&t| names.vertex(t))
-                    .collect();
-                if with_dependencies {
-                    p.extend(links.resolved[i].iter().copied());
+    let parents = |with_dependencies: bool| -> FlatLists {
+        FlatLists::from_fn(n, |i, out| {
+            let me = names.vertex(i);
+            let start = out.len();
+            out.extend(links.down[i].iter().flatten().map(|&t| names.vertex(t)));
+            if with_dependencies {
+                out.extend(links.resolved[i].iter().copied());
+            }
+            let mut kept = start;
+            for at in start..out.len() {
+                if out[at] != me {
+                    out[kept] = out[at];
+                    kept += 1;
                 }
-                p.retain(|&t| t != me);
-                p
-            })
+            }
+            out.truncate(kept);
+        })
+    };
+    let cyclic = |parents: FlatLists| -> Vec<Vec<usize>> {
+        scc::components(n, |v| &parents[v])
+            .iter()
+            .filter(|c| c.len() > 1)
+            .map(<[usize]>::to_vec)
             .collect()
     };
-    let mut versioned: Vec<Vec<usize>> = scc::components(&parents(false))
-        .into_iter()
-        .filter(|c| c.len() > 1)
-        .collect();
+    let mut versioned = cyclic(parents(false));
     for members in &mut versioned {
         members.sort_unstable();
     }
     // Without dependencies the second pass would find the same components.
-    let mut all: Vec<Vec<usize>> = if links.without_dependencies() {
+    let mut all = if links.without_dependencies() {
         Vec::new()
     } else {
-        scc::components(&parents(true))
-            .into_iter()
-            .filter(|c| c.len() > 1)
-            .collect()
+        cyclic(parents(true))
     };
     for members in &mut all {
         members.sort_unstable();
