@@ -285,6 +285,14 @@ fn observe(repo: &Repository) -> Observation {
             lint_paths(&staged, prefix),
             "staged_changes_under({prefix:?}) names other changed files than staged_changes"
         );
+        // The comparison's listing is handed to the next listing of the same
+        // prefixes: it must be exactly what listing afresh gives.
+        let handed = repo.index_entries(&[prefix]).unwrap();
+        let fresh = repo.index_entries(&[prefix]).unwrap();
+        assert_eq!(
+            handed, fresh,
+            "index_entries({prefix:?}) after staged_changes_under"
+        );
         (prefix, under)
     })
     .collect();

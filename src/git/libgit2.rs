@@ -34,6 +34,9 @@ pub(crate) struct Libgit2Repo {
     index: RefCell<Option<Index>>,
     /// The index read by gix-index, when it is a plain one; read once.
     plain_index: OnceCell<Option<Box<gix_index::State>>>,
+    /// The index entries the staged comparison listed, handed to the next
+    /// listing of the same prefixes (loading) instead of listing them again.
+    listed: RefCell<Option<(Prefixes, Vec<Entry>)>>,
 }
 
 impl Libgit2Repo {
@@ -82,6 +85,7 @@ impl Libgit2Repo {
             index_file,
             index: RefCell::new(None),
             plain_index: OnceCell::new(),
+            listed: RefCell::new(None),
         })
     }
 
@@ -110,6 +114,11 @@ impl Libgit2Repo {
     }
 
     pub(crate) fn index_entries(&self, prefixes: &Prefixes) -> Result<Vec<Entry>, GitError> {
+        let mut listed = self.listed.borrow_mut();
+        if let Some((_, entries)) = listed.take_if(|(listed, _)| listed == prefixes) {
+            return Ok(entries);
+        }
+        drop(listed);
         if let Some(state) = self.plain_index() {
             let mut entries = Vec::new();
             visit_plain(state, prefixes, &mut |entry| {
@@ -189,7 +198,9 @@ impl Libgit2Repo {
                 comparison.before(path, object_id(entry.id()), filemode(entry.filemode()));
             })?;
         }
-        Ok(comparison.finish())
+        let changes = comparison.finish();
+        *self.listed.borrow_mut() = Some((prefixes.clone(), staged));
+        Ok(changes)
     }
 
     /// Hands each blob to `f` as it is read, with its position in `ids`.
