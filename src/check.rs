@@ -162,8 +162,11 @@ fn check(
     // Graph rules run when any file of the project has them on; each finding
     // is then kept or dropped by the settings of the file it points into.
     let base_rules = resolver.get(&project.alembic.config_path).rules.clone();
-    for migration in &project.migrations {
-        resolver.get(&migration.path);
+    // Without overrides every path has the settings just resolved.
+    if !settings.overrides.is_empty() {
+        for migration in &project.migrations {
+            resolver.get(&migration.path);
+        }
     }
     let mut graph_rules: Vec<Rule> = settings.selection.rules().collect();
     for resolved in resolver.resolved() {
@@ -201,7 +204,8 @@ fn check(
     let mut later_sources: Vec<SourceFile> = Vec::new();
     let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
     if all {
-        // Every migration's settings were resolved for the graph rules above.
+        // Every migration's settings were resolved for the graph rules above
+        // (without overrides they all share the ones resolved first).
         let resolved = &resolver;
         let findings = read_rest(&|migration, parsed, syntax_error| {
             let mut diagnostics: Vec<Diagnostic> = syntax_error.into_iter().collect();

@@ -3,13 +3,13 @@
 //! the map but points at its last copy, and labels come after every id.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::hash_map::Entry;
 
 use super::Node;
 
 /// The keys of Alembic's `_revision_map` and what they point at.
 #[derive(Debug, Clone)]
 pub(super) struct Names {
+    /// Each distinct id and its position in `key_order`.
     ids: HashMap<String, usize>,
     labels: HashMap<String, usize>,
     /// The revision each distinct id points at (its last copy), in the order the
@@ -28,27 +28,26 @@ impl Names {
     pub(super) fn new(nodes: &[Node]) -> Names {
         let mut ids: HashMap<String, usize> =
             HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
-        let mut first_copy = Vec::new();
+        let mut key_order: Vec<usize> = Vec::with_capacity(nodes.len());
+        let mut first_copy = Vec::with_capacity(nodes.len());
         let mut rank = Vec::with_capacity(nodes.len());
-        let mut rank_of: HashMap<&str, usize> =
-            HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
         for (i, node) in nodes.iter().enumerate() {
-            match ids.entry(node.id.clone()) {
-                Entry::Occupied(mut slot) => {
-                    slot.insert(i);
+            let position = match ids.get(node.id.as_str()) {
+                Some(&position) => {
+                    // A later copy takes the key over, in place.
+                    key_order[position] = i;
+                    position
                 }
-                Entry::Vacant(slot) => {
-                    slot.insert(i);
+                None => {
+                    let position = key_order.len();
+                    ids.insert(node.id.clone(), position);
+                    key_order.push(i);
                     first_copy.push(i);
+                    position
                 }
-            }
-            let next = rank_of.len();
-            rank.push(*rank_of.entry(node.id.as_str()).or_insert(next));
+            };
+            rank.push(position);
         }
-        let key_order = first_copy
-            .iter()
-            .map(|&first| ids.get(nodes[first].id.as_str()).copied().unwrap_or(first))
-            .collect();
         let mut labels: HashMap<String, usize> = HashMap::default();
         let mut label_keys = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -72,7 +71,7 @@ impl Names {
 
     /// The revision an id points at (the last copy of a repeated id).
     pub(super) fn id(&self, name: &str) -> Option<usize> {
-        self.ids.get(name).copied()
+        self.ids.get(name).map(|&position| self.key_order[position])
     }
 
     /// The revision a name points at in Alembic's full map: ids first, then labels.
