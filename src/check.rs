@@ -7,7 +7,7 @@ mod lint_scope;
 mod path_settings;
 pub mod suppression;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use globset::GlobSet;
 
@@ -87,31 +87,53 @@ impl CheckSettings {
 /// The findings for one project: the file rules look at the files in the
 /// lint scope that were read in full while loading (the changed ones).
 pub fn check_project(project: &Project, settings: &CheckSettings) -> Vec<Diagnostic> {
-    check(project, settings, false, &mut |_| Vec::new())
+    let mut out = Vec::new();
+    check(project, settings, None, &mut |found, _| out.extend(found));
+    out
 }
 
-/// Reads files in full and returns what a function makes of each (the
-/// function may run on several threads at once).
-pub type ReadInFull<'r> = dyn FnMut(&FullReadFn<'_, FileFindings>) -> Vec<FileFindings> + 'r;
+/// Reads files in full and hands what a function makes of each to the
+/// second argument, in path order (the function may run on several threads
+/// at once).
+pub type ReadInFull<'r> =
+    dyn FnMut(&FullReadFn<'_, FileFindings>, &mut dyn FnMut(FileFindings)) + 'r;
 
-/// The findings of one file read in full after loading, and its
-/// suppressions with its text when it has any.
+/// The findings of one file read in full after loading, with its text when
+/// they need it (findings to quote, suppressions to match).
 pub struct FileFindings {
+    path: String,
     diagnostics: Vec<Diagnostic>,
-    suppressions: Option<(SourceFile, KeptSuppressions)>,
+    source: Option<SourceFile>,
+    suppressions: Option<KeptSuppressions>,
 }
 
 /// The findings for one project with every file in the lint scope checked
-/// (`check --all`): the files read in full while loading, then those
-/// `read_rest` reads in full. Each of those syntax trees is dropped once its
-/// file is checked, so memory does not grow with the number of files; only
-/// the text of files with suppression comments is kept.
+/// (`check --all`), sorted: see [`check_project_each_file`].
 pub fn check_project_all(
     project: &Project,
     settings: &CheckSettings,
     read_rest: &mut ReadInFull<'_>,
 ) -> Vec<Diagnostic> {
-    check(project, settings, true, read_rest)
+    let mut out = Vec::new();
+    check_project_each_file(project, settings, read_rest, &mut |found, _| {
+        out.extend(found)
+    });
+    out
+}
+
+/// `check --all` for one project, handing the final findings to `emit` one
+/// file at a time, in the order [`sort_diagnostics`] gives, with the file's
+/// text when it was read: the files read in full while loading, then those
+/// `read_rest` reads in full. Each syntax tree is dropped once its file is
+/// checked and each file's findings once `emit` has them, so memory grows
+/// with neither the files nor the findings.
+pub fn check_project_each_file(
+    project: &Project,
+    settings: &CheckSettings,
+    read_rest: &mut ReadInFull<'_>,
+    emit: &mut dyn FnMut(Vec<Diagnostic>, Option<&SourceFile>),
+) {
+    check(project, settings, Some(read_rest), emit);
 }
 
 /// One file's suppressions, kept until every finding is known.
@@ -119,6 +141,17 @@ struct KeptSuppressions {
     found: FileSuppressions,
     selection: RuleSelection,
     require_reason: bool,
+}
+
+impl KeptSuppressions {
+    fn scope(self, source: &SourceFile) -> FileSuppressionScope<'_> {
+        FileSuppressionScope {
+            source,
+            found: self.found,
+            selection: self.selection,
+            require_reason: self.require_reason,
+        }
+    }
 }
 
 /// Runs the file rules of one file with its folder's settings.
@@ -146,9 +179,10 @@ fn check_file(
 fn check(
     project: &Project,
     settings: &CheckSettings,
-    all: bool,
-    read_rest: &mut ReadInFull<'_>,
-) -> Vec<Diagnostic> {
+    read_rest: Option<&mut ReadInFull<'_>>,
+    emit: &mut dyn FnMut(Vec<Diagnostic>, Option<&SourceFile>),
+) {
+    let all = read_rest.is_some();
     let mut resolver = PathResolver::new(
         settings,
         project
@@ -184,7 +218,7 @@ fn check(
         }
     }
 
-    let mut loaded_suppressions = Vec::new();
+    let mut loaded: HashMap<&str, (&SourceFile, KeptSuppressions)> = HashMap::new();
     for migration in &project.migrations {
         let Some(parsed) = migration
             .parsed
@@ -196,26 +230,67 @@ fn check(
         let path_settings = resolver.get(&migration.path);
         if let Some(kept) = check_file(project, migration, parsed, path_settings, &mut diagnostics)
         {
-            loaded_suppressions.push((&parsed.source, kept));
+            loaded.insert(migration.path.as_str(), (&parsed.source, kept));
         }
     }
-    // Files read in full now, possibly on several threads; their sources
-    // are kept only when they have suppressions.
-    let mut later_sources: Vec<SourceFile> = Vec::new();
-    let mut later_suppressions: Vec<KeptSuppressions> = Vec::new();
-    if all {
-        // Every migration's settings were resolved for the graph rules above
-        // (without overrides they all share the ones resolved first).
-        let resolved = &resolver;
-        let findings = read_rest(&|migration, parsed, syntax_error| {
-            let mut diagnostics: Vec<Diagnostic> = syntax_error.into_iter().collect();
-            if !scope.allows(migration) {
-                return FileFindings {
-                    diagnostics,
-                    suppressions: None,
-                };
-            }
-            let kept = match resolved.cached(&migration.path) {
+    diagnostics.extend(project.load_diagnostics.iter().cloned());
+
+    let Some(read_rest) = read_rest else {
+        let suppressions = loaded
+            .into_iter()
+            .map(|(path, (source, kept))| (path, kept.scope(source)))
+            .collect();
+        let diagnostics = apply_suppressions(diagnostics, &suppressions);
+        emit(
+            finish_with(diagnostics, |path, rule| {
+                resolver.get(path).selection.severity(rule)
+            }),
+            None,
+        );
+        return;
+    };
+
+    // What is known so far, by path; each path is finished when its turn
+    // in path order comes (a file read now joins its own findings first).
+    let mut waiting: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    for diagnostic in diagnostics {
+        waiting
+            .entry(diagnostic.span.path.clone())
+            .or_default()
+            .push(diagnostic);
+    }
+    for path in loaded.keys() {
+        waiting.entry((*path).to_string()).or_default();
+    }
+    // Every path a finding can point into now has its settings resolved:
+    // the migrations' for the graph rules above (without overrides they all
+    // share the ones resolved first), these here.
+    for path in waiting.keys() {
+        resolver.get(path);
+    }
+    let resolved = &resolver;
+    let severity_of = |path: &str, rule: Rule| match resolved.cached(path) {
+        Some(path_settings) => path_settings.selection.severity(rule),
+        None => PathResolver::new(settings, resolved.project_dialect())
+            .get(path)
+            .selection
+            .severity(rule),
+    };
+    let mut in_order = InPathOrder {
+        waiting,
+        sources: project
+            .migrations
+            .iter()
+            .filter_map(|m| Some((m.path.as_str(), &m.parsed.as_ref()?.source)))
+            .collect(),
+        loaded,
+        severity_of: &severity_of,
+        emit,
+    };
+    let check_one = |migration: &Migration, parsed: ParsedRevision, syntax_error| {
+        let mut diagnostics: Vec<Diagnostic> = Vec::from_iter(syntax_error);
+        let suppressions = if scope.allows(migration) {
+            match resolved.cached(&migration.path) {
                 Some(path_settings) => {
                     check_file(project, migration, &parsed, path_settings, &mut diagnostics)
                 }
@@ -224,41 +299,76 @@ fn check(
                     let path_settings = resolver.get(&migration.path);
                     check_file(project, migration, &parsed, path_settings, &mut diagnostics)
                 }
-            };
-            // Sized exactly: kept for every file until all are checked.
-            diagnostics.shrink_to_fit();
-            FileFindings {
-                diagnostics,
-                suppressions: kept.map(|kept| (parsed.source, kept)),
             }
-        });
-        diagnostics.reserve_exact(findings.iter().map(|f| f.diagnostics.len()).sum());
-        for found in findings {
-            diagnostics.extend(found.diagnostics);
-            if let Some((source, kept)) = found.suppressions {
-                later_sources.push(source);
-                later_suppressions.push(kept);
+        } else {
+            None
+        };
+        let wanted = !diagnostics.is_empty() || suppressions.is_some();
+        FileFindings {
+            path: migration.path.clone(),
+            diagnostics,
+            source: wanted.then_some(parsed.source),
+            suppressions,
+        }
+    };
+    read_rest(&check_one, &mut |found: FileFindings| {
+        in_order.flush_before(Some(&found.path));
+        in_order.finish(
+            &found.path,
+            found.diagnostics,
+            found.source.as_ref(),
+            found.suppressions,
+        );
+    });
+    in_order.flush_before(None);
+}
+
+/// The findings known before the files read in full (graph rules, files
+/// read while loading), by path: each path is finished and handed on when
+/// its turn in path order comes, a file read in full with its own.
+struct InPathOrder<'p, 'e> {
+    waiting: BTreeMap<String, Vec<Diagnostic>>,
+    /// The texts of the files read while loading.
+    sources: HashMap<&'p str, &'p SourceFile>,
+    /// Their suppressions, for those that have any.
+    loaded: HashMap<&'p str, (&'p SourceFile, KeptSuppressions)>,
+    severity_of: &'e dyn Fn(&str, Rule) -> Option<Severity>,
+    emit: &'e mut dyn FnMut(Vec<Diagnostic>, Option<&SourceFile>),
+}
+
+impl InPathOrder<'_, '_> {
+    /// Finishes every waiting path before `path` (all of them for `None`).
+    fn flush_before(&mut self, path: Option<&str>) {
+        while let Some(entry) = self.waiting.first_entry() {
+            if path.is_some_and(|path| entry.key().as_str() >= path) {
+                break;
             }
+            let (earlier, found) = entry.remove_entry();
+            let source = self.sources.get(earlier.as_str()).copied();
+            self.finish(&earlier, found, source, None);
         }
     }
-    let suppressions: HashMap<&str, FileSuppressionScope<'_>> = loaded_suppressions
-        .into_iter()
-        .chain(later_sources.iter().zip(later_suppressions))
-        .map(|(source, kept)| {
-            let scope = FileSuppressionScope {
-                source,
-                found: kept.found,
-                selection: kept.selection,
-                require_reason: kept.require_reason,
-            };
-            (source.path(), scope)
-        })
-        .collect();
-    diagnostics.extend(project.load_diagnostics.iter().cloned());
-    let diagnostics = apply_suppressions(diagnostics, &suppressions);
-    finish_with(diagnostics, |path, rule| {
-        resolver.get(path).selection.severity(rule)
-    })
+
+    /// Applies the file's suppressions and the severities, sorts, hands on.
+    fn finish(
+        &mut self,
+        path: &str,
+        mut diagnostics: Vec<Diagnostic>,
+        source: Option<&SourceFile>,
+        kept: Option<KeptSuppressions>,
+    ) {
+        diagnostics.extend(self.waiting.remove(path).unwrap_or_default());
+        let kept = kept.or_else(|| self.loaded.remove(path).map(|(_, kept)| kept));
+        let scopes: HashMap<&str, FileSuppressionScope<'_>> = match (source, kept) {
+            (Some(source), Some(kept)) => HashMap::from([(path, kept.scope(source))]),
+            _ => HashMap::new(),
+        };
+        let diagnostics = apply_suppressions(diagnostics, &scopes);
+        let diagnostics = finish_with(diagnostics, self.severity_of);
+        if !diagnostics.is_empty() {
+            (self.emit)(diagnostics, source);
+        }
+    }
 }
 
 /// Drops findings of rules that are off, applies severities, sorts.

@@ -3,11 +3,13 @@
 
 use anyhow::{Context, Result};
 
-use crate::check::{check_project, check_project_all, check_start_after, CheckSettings};
+use crate::check::{
+    check_project, check_project_all, check_project_each_file, check_start_after, CheckSettings,
+};
 use crate::config::Settings;
 use crate::diagnostic::{sort_diagnostics, Severity};
-use crate::project::map_full_reads;
-use crate::report::{self, OutputFormat};
+use crate::project::{for_each_full_read, Project};
+use crate::report::{self, OutputFormat, Summary};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
 
 use super::args::{CheckArgs, GlobalArgs};
@@ -59,6 +61,43 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
             config_name(&workspace.settings)
         )
     })?;
+    let mut output = Output::stdout(global.color);
+    let format = args
+        .output_format
+        .unwrap_or(if output.is_terminal() || mode == Mode::PreCommit {
+            OutputFormat::Full
+        } else {
+            OutputFormat::Concise
+        });
+    let blocked = if range.is_some() {
+        "migcheck blocked the push; fix the errors above (or skip the hook once with `git push --no-verify`).\n"
+    } else {
+        "migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n"
+    };
+    // One setup checked in full, in a format printed finding by finding: each
+    // file's findings are printed as soon as they are final, so memory does
+    // not grow with them.
+    if let ([project], true, OutputFormat::Full | OutputFormat::Concise | OutputFormat::Github) =
+        (projects.as_slice(), args.all, format)
+    {
+        let summary = print_each_file(&workspace, project, &settings, format, &mut output)?;
+        let failed = summary.errors > 0;
+        let mut tail = String::new();
+        if format == OutputFormat::Full {
+            tail.push_str(&summary.sentence());
+            tail.push('\n');
+        }
+        if failed && mode == Mode::PreCommit {
+            tail.push_str(blocked);
+        }
+        output.write(&tail).context("cannot write the report")?;
+        super::keep_until_exit((projects, workspace));
+        return Ok(if failed {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        });
+    }
     let mut diagnostics = Vec::new();
     for project in &projects {
         if !args.all {
@@ -67,11 +106,10 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
         }
         let snapshot = workspace.snapshot()?;
         let mut failure = None;
-        diagnostics.extend(check_project_all(project, &settings, &mut |visit| {
-            map_full_reads(&snapshot, project, visit).unwrap_or_else(|error| {
+        diagnostics.extend(check_project_all(project, &settings, &mut |visit, each| {
+            if let Err(error) = for_each_full_read(&snapshot, project, visit, each) {
                 failure = Some(error);
-                Vec::new()
-            })
+            }
         }));
         if let Some(error) = failure {
             return Err(error).with_context(|| {
@@ -81,14 +119,6 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     }
     sort_diagnostics(&mut diagnostics);
 
-    let mut output = Output::stdout(global.color);
-    let format = args
-        .output_format
-        .unwrap_or(if output.is_terminal() || mode == Mode::PreCommit {
-            OutputFormat::Full
-        } else {
-            OutputFormat::Concise
-        });
     let paths = diagnostics.iter().flat_map(|d| {
         std::iter::once(d.span.path.as_str()).chain(d.related.iter().map(|r| r.span.path.as_str()))
     });
@@ -100,11 +130,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     let mut text = report::render(format, &diagnostics, &sources, output.styled());
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if failed && mode == Mode::PreCommit {
-        text.push_str(if range.is_some() {
-            "migcheck blocked the push; fix the errors above (or skip the hook once with `git push --no-verify`).\n"
-        } else {
-            "migcheck blocked the commit; fix the errors above (or skip the hook once with `git commit --no-verify`).\n"
-        });
+        text.push_str(blocked);
     }
     output.write(&text).context("cannot write the report")?;
     super::keep_until_exit((projects, workspace, diagnostics));
@@ -113,6 +139,85 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     } else {
         ExitStatus::Success
     })
+}
+
+/// `check --all` of one setup in a line-by-line format: prints each file's
+/// findings as soon as they are final, and returns how many there were.
+fn print_each_file(
+    workspace: &Workspace,
+    project: &Project,
+    settings: &CheckSettings,
+    format: OutputFormat,
+    output: &mut Output,
+) -> Result<Summary> {
+    /// Printed in pieces of about this size rather than file by file.
+    const BUFFER: usize = 64 * 1024;
+    let snapshot = workspace.snapshot()?;
+    let styled = output.styled();
+    let loaded: std::collections::HashMap<&str, &str> = project
+        .migrations
+        .iter()
+        .filter_map(|m| Some((m.path.as_str(), m.parsed.as_ref()?.source.text())))
+        .collect();
+    let mut summary = Summary::default();
+    let mut pending = String::new();
+    let mut failure = None;
+    let mut written = Ok(());
+    check_project_each_file(
+        project,
+        settings,
+        &mut |visit, each| {
+            if let Err(error) = for_each_full_read(&snapshot, project, visit, each) {
+                failure = Some(error);
+            }
+        },
+        &mut |found, source| {
+            let counted = Summary::of(&found);
+            summary.errors += counted.errors;
+            summary.warnings += counted.warnings;
+            pending.push_str(&match format {
+                OutputFormat::Full => {
+                    // The file's own text, and those of the files its
+                    // findings point to besides.
+                    let mut sources = report::Sources::default();
+                    if let Some(source) = source {
+                        sources.insert(source.path(), source.text());
+                    }
+                    let related = found.iter().flat_map(|d| {
+                        std::iter::once(d.span.path.as_str())
+                            .chain(d.related.iter().map(|r| r.span.path.as_str()))
+                    });
+                    for path in related {
+                        if sources.contains(path) {
+                            continue;
+                        }
+                        if let Some(text) = loaded.get(path) {
+                            sources.insert(path, *text);
+                        } else if let Ok(Some(bytes)) = snapshot.read(path) {
+                            if let Ok(text) = String::from_utf8(bytes) {
+                                sources.insert(path, text);
+                            }
+                        }
+                    }
+                    report::render_full_findings(&found, &sources, styled)
+                }
+                OutputFormat::Github => report::render_github(&found),
+                _ => report::render_concise(&found),
+            });
+            if pending.len() >= BUFFER && written.is_ok() {
+                written = output.write(&pending);
+                pending.clear();
+            }
+        },
+    );
+    if let Some(error) = failure {
+        return Err(error)
+            .with_context(|| format!("cannot read the migrations of `{}`", project.alembic.name));
+    }
+    written
+        .and_then(|()| output.write(&pending))
+        .context("cannot write the report")?;
+    Ok(summary)
 }
 
 /// `PRE_COMMIT_FROM_REF` and `PRE_COMMIT_TO_REF`, when the pre-commit framework sets both.

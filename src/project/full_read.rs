@@ -6,7 +6,7 @@
 //! ever in memory. Files already read in full while loading (the changed
 //! ones, those the fast header read gave up on) are not read again.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{mpsc, Mutex};
 
 use crate::alembic::revision_file::{decode_source_owned, parse_revision, ParsedRevision};
@@ -43,22 +43,38 @@ pub fn read_docstrings(snapshot: &Snapshot, project: &mut Project) -> Result<(),
 }
 
 /// Reads in full each migration of `project` that was loaded only for its
-/// header and returns what `f` makes of each, in the project's order. Files
-/// that cannot be decoded were reported when the project was loaded and are
+/// header and returns what `f` makes of each, in path order. Files that
+/// cannot be decoded were reported when the project was loaded and are
 /// skipped; so are files that have gone from the snapshot since.
 pub fn map_full_reads<T: Send>(
     snapshot: &Snapshot,
     project: &Project,
     f: &FullReadFn<'_, T>,
 ) -> Result<Vec<T>, GitError> {
-    let pending: Vec<&Migration> = project
+    let mut out = Vec::new();
+    for_each_full_read(snapshot, project, f, &mut |value| out.push(value))?;
+    Ok(out)
+}
+
+/// [`map_full_reads`] that hands each result to `each`, on this thread and
+/// in path order, as soon as it and every result before it are ready: the
+/// caller can finish with a file (print its findings) while later files are
+/// still being read, so what it keeps does not grow with the files.
+pub fn for_each_full_read<T: Send>(
+    snapshot: &Snapshot,
+    project: &Project,
+    f: &FullReadFn<'_, T>,
+    each: &mut dyn FnMut(T),
+) -> Result<(), GitError> {
+    let mut pending: Vec<&Migration> = project
         .migrations
         .iter()
         .filter(|m| m.parsed.is_none())
         .collect();
     if pending.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
+    pending.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let prefixes = version_prefixes(&project.alembic);
     let prefix_refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
     let mut listed: Vec<Option<SnapshotEntry>> = snapshot
@@ -91,10 +107,30 @@ pub fn map_full_reads<T: Send>(
     // A small bound keeps memory flat when reading outpaces parsing.
     let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<u8>)>(4 * workers);
     let receiver = Mutex::new(receiver);
-    // Each result goes to its file's slot: no per-thread lists to grow and merge.
-    let slots: Mutex<Vec<Option<T>>> = Mutex::new((0..entries.len()).map(|_| None).collect());
+    // The results not handed on yet, by position (`None` for a file that
+    // could not be decoded): this thread hands them on in order as they come,
+    // so only the few in flight are ever kept.
+    let done: Mutex<BTreeMap<usize, Option<T>>> = Mutex::new(BTreeMap::new());
+    let mut next = 0;
+    let mut hand_on = |all_done: bool| {
+        let ready: Vec<T> = {
+            let Ok(mut done) = done.lock() else {
+                return;
+            };
+            let mut ready = Vec::new();
+            while let Some(entry) = done.first_entry() {
+                if *entry.key() != next && !all_done {
+                    break;
+                }
+                next = *entry.key() + 1;
+                ready.extend(entry.remove());
+            }
+            ready
+        };
+        ready.into_iter().for_each(&mut *each);
+    };
     let migrations = &migrations;
-    let (receiver, slots_ref) = (&receiver, &slots);
+    let (receiver, done_ref) = (&receiver, &done);
     let read = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -105,15 +141,14 @@ pub fn map_full_reads<T: Send>(
                     };
                     let Ok((index, bytes)) = next else { break };
                     let migration = migrations[index];
-                    let Ok(text) = decode_source_owned(bytes) else {
-                        continue;
-                    };
-                    let parsed = parse_revision(&migration.path, &text);
-                    drop(text);
-                    let error = syntax_error(&parsed);
-                    let value = f(migration, parsed, error);
-                    if let Ok(mut slots) = slots_ref.lock() {
-                        slots[index] = Some(value);
+                    let value = decode_source_owned(bytes).ok().map(|text| {
+                        let parsed = parse_revision(&migration.path, &text);
+                        drop(text);
+                        let error = syntax_error(&parsed);
+                        f(migration, parsed, error)
+                    });
+                    if let Ok(mut done) = done_ref.lock() {
+                        done.insert(index, value);
                     }
                 })
             })
@@ -121,6 +156,7 @@ pub fn map_full_reads<T: Send>(
         // A send fails only when every worker is gone, which joining reports.
         let read = snapshot.read_each(&entries, &mut |index, bytes| {
             let _ = sender.send((index, bytes));
+            hand_on(false);
         });
         drop(sender);
         for handle in handles {
@@ -131,11 +167,6 @@ pub fn map_full_reads<T: Send>(
         read
     });
     read?;
-    let slots = slots.into_inner().unwrap_or_else(|e| e.into_inner());
-    // In place where the layouts allow, as they do for the callers' types.
-    #[expect(
-        clippy::filter_map_identity,
-        reason = "`flatten` does not collect in place"
-    )]
-    Ok(slots.into_iter().filter_map(|slot| slot).collect())
+    hand_on(true);
+    Ok(())
 }

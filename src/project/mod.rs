@@ -6,7 +6,7 @@ mod full_read;
 mod load;
 
 pub use cache::HeaderCache;
-pub use full_read::{map_full_reads, read_docstrings, FullReadFn, MAX_WORKERS};
+pub use full_read::{for_each_full_read, map_full_reads, read_docstrings, FullReadFn, MAX_WORKERS};
 pub use load::{load_project, project_from_sources, LoadOptions};
 
 /// A set of repository paths (the changed files): looked up once per file of

@@ -9,6 +9,14 @@ use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::report::{Sources, Summary};
 
 pub fn render_full(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> String {
+    let mut out = render_full_findings(diagnostics, sources, styled);
+    out.push_str(&Summary::of(diagnostics).sentence());
+    out.push('\n');
+    out
+}
+
+/// [`render_full`] without the summary line, for findings printed in parts.
+pub fn render_full_findings(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) -> String {
     let renderer = if styled {
         Renderer::styled()
     } else {
@@ -58,8 +66,6 @@ pub fn render_full(diagnostics: &[Diagnostic], sources: &Sources, styled: bool) 
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
     }
-    out.push_str(&Summary::of(diagnostics).sentence());
-    out.push('\n');
     out
 }
 

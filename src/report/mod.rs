@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Severity};
 
 pub use concise::render_concise;
-pub use full::render_full;
+pub use full::{render_full, render_full_findings};
 pub use github::{escape_data, escape_property, render_github};
 pub use json::{render_json, JsonDiagnostic, JsonReport};
 pub use sarif::{render_sarif, SARIF_SCHEMA};
