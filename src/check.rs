@@ -269,12 +269,8 @@ fn check(
         resolver.get(path);
     }
     let resolved = &resolver;
-    let severity_of = |path: &str, rule: Rule| match resolved.cached(path) {
-        Some(path_settings) => path_settings.selection.severity(rule),
-        None => PathResolver::new(settings, resolved.project_dialect())
-            .get(path)
-            .selection
-            .severity(rule),
+    let severity_of = |path: &str, rule: Rule| {
+        resolved.with(path, |path_settings| path_settings.selection.severity(rule))
     };
     let mut in_order = InPathOrder {
         waiting,
@@ -290,16 +286,9 @@ fn check(
     let check_one = |migration: &Migration, parsed: ParsedRevision, syntax_error| {
         let mut diagnostics: Vec<Diagnostic> = Vec::from_iter(syntax_error);
         let suppressions = if scope.allows(migration) {
-            match resolved.cached(&migration.path) {
-                Some(path_settings) => {
-                    check_file(project, migration, &parsed, path_settings, &mut diagnostics)
-                }
-                None => {
-                    let mut resolver = PathResolver::new(settings, resolved.project_dialect());
-                    let path_settings = resolver.get(&migration.path);
-                    check_file(project, migration, &parsed, path_settings, &mut diagnostics)
-                }
-            }
+            resolved.with(&migration.path, |path_settings| {
+                check_file(project, migration, &parsed, path_settings, &mut diagnostics)
+            })
         } else {
             None
         };

@@ -80,22 +80,24 @@ impl<'a> PathResolver<'a> {
             .or_insert_with_key(|key| resolve(settings, key, project_dialect.as_deref()))
     }
 
-    /// The settings of a path whose combination of overrides
-    /// [`PathResolver::get`] has already resolved: shared by the threads that
-    /// check files in parallel, without a lock or a copy (a copy would also
-    /// copy the `todo-patterns` regexes and their caches).
-    pub(crate) fn cached(&self, path: &str) -> Option<&PathSettings> {
-        self.cache.get(&self.key(path))
+    /// Runs `f` with the settings of `path` without adding to the resolved
+    /// combinations (so from several threads at once): the resolved one, or
+    /// one resolved apart when the path's combination is new.
+    pub(crate) fn with<T>(&self, path: &str, f: impl FnOnce(&PathSettings) -> T) -> T {
+        let key = self.key(path);
+        match self.cache.get(&key) {
+            Some(settings) => f(settings),
+            None => f(&resolve(
+                self.settings,
+                &key,
+                self.project_dialect.as_deref(),
+            )),
+        }
     }
 
     /// Every combination of settings resolved so far, once each.
     pub(crate) fn resolved(&self) -> impl Iterator<Item = &PathSettings> {
         self.cache.values()
-    }
-
-    /// The dialect of the project's `sqlalchemy.url`.
-    pub(crate) fn project_dialect(&self) -> Option<String> {
-        self.project_dialect.clone()
     }
 
     /// The overrides that match a path, by position.
