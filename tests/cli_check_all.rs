@@ -49,12 +49,9 @@ fn run(repo: &TestRepo, format: &str) -> (i32, String) {
     (code, stdout)
 }
 
-#[test]
-fn printing_file_by_file_reports_what_gathering_all_findings_reports() {
-    let repo = repo();
-    let (json_code, json) = run(&repo, "json");
-    let report: Value = serde_json::from_str(&json).expect("JSON report");
-    let expected: Vec<String> = report["diagnostics"]
+/// `path:line:column: CODE` of each finding of a JSON report, in order.
+fn places(report: &Value) -> Vec<String> {
+    report["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
@@ -67,7 +64,15 @@ fn printing_file_by_file_reports_what_gathering_all_findings_reports() {
                 d["code"].as_str().unwrap()
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn printing_file_by_file_reports_what_gathering_all_findings_reports() {
+    let repo = repo();
+    let (json_code, json) = run(&repo, "json");
+    let report: Value = serde_json::from_str(&json).expect("JSON report");
+    let expected = places(&report);
     // The fixture reaches every kind of path.
     let codes: Vec<&str> = expected
         .iter()
@@ -120,21 +125,7 @@ fn printing_file_by_file_reports_what_gathering_all_findings_reports() {
     // Without `--all` (every finding gathered, then suppressed and sorted at
     // once) the staged file gives the same findings.
     let (_, staged_only, _) = repo.run(&["check", "--output-format", "json"]);
-    let staged_only: Value = serde_json::from_str(&staged_only).expect("JSON report");
-    let staged_only: Vec<String> = staged_only["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}:{}: {}",
-                d["path"].as_str().unwrap(),
-                d["location"]["line"],
-                d["location"]["column"],
-                d["code"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let staged_only = places(&serde_json::from_str(&staged_only).expect("JSON report"));
     let in_all: Vec<String> = expected
         .iter()
         .filter(|f| f.contains("f5_step.py"))
