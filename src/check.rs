@@ -235,23 +235,8 @@ fn check(
     }
     diagnostics.extend(project.load_diagnostics.iter().cloned());
 
-    let Some(read_rest) = read_rest else {
-        let suppressions = loaded
-            .into_iter()
-            .map(|(path, (source, kept))| (path, kept.scope(source)))
-            .collect();
-        let diagnostics = apply_suppressions(diagnostics, &suppressions);
-        emit(
-            finish_with(diagnostics, |path, rule| {
-                resolver.get(path).selection.severity(rule)
-            }),
-            None,
-        );
-        return;
-    };
-
     // What is known so far, by path; each path is finished when its turn
-    // in path order comes (a file read now joins its own findings first).
+    // in path order comes (a file read in full joins its own findings first).
     let mut waiting: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
     for diagnostic in diagnostics {
         waiting
@@ -300,15 +285,17 @@ fn check(
             suppressions,
         }
     };
-    read_rest(&check_one, &mut |found: FileFindings| {
-        in_order.flush_before(Some(&found.path));
-        in_order.finish(
-            &found.path,
-            found.diagnostics,
-            found.source.as_ref(),
-            found.suppressions,
-        );
-    });
+    if let Some(read_rest) = read_rest {
+        read_rest(&check_one, &mut |found: FileFindings| {
+            in_order.flush_before(Some(&found.path));
+            in_order.finish(
+                &found.path,
+                found.diagnostics,
+                found.source.as_ref(),
+                found.suppressions,
+            );
+        });
+    }
     in_order.flush_before(None);
 }
 
