@@ -3,6 +3,7 @@
 //! build the revision graph.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::mpsc::TrySendError;
 
 use ruff_text_size::TextRange;
 
@@ -150,9 +151,11 @@ pub fn load_project(
     })
 }
 
-/// Reads `wanted` in order: this thread reads the blobs, a second one reads
-/// each file as its blob arrives (the two halves take about as long) and
-/// puts its migration in `slots` at the place `slot_of` gives.
+/// Reads `wanted`: this thread reads the blobs and a second one reads each
+/// file as its blob arrives; when the second falls behind (its queue is
+/// full), this thread reads the next file itself instead of waiting, so both
+/// cores stay busy. Each migration goes into `slots` at the place `slot_of`
+/// gives; the findings come out in `wanted`'s order either way.
 fn read_files(
     snapshot: &Snapshot,
     (wanted, slot_of): (&mut [SnapshotEntry], &[usize]),
@@ -163,53 +166,81 @@ fn read_files(
     if wanted.is_empty() {
         return (slots, Ok(()));
     }
-    // A small bound keeps memory flat when reading outpaces the headers.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(64);
     // The paths move to the migrations: git reads blobs by id alone.
     let mut paths: Vec<String> = wanted
         .iter_mut()
         .map(|entry| std::mem::take(&mut entry.path))
         .collect();
     let wanted = &*wanted;
+    // One file: its migration (none for a symbolic link), its findings
+    // tagged with its position.
+    let read_one = |index: usize,
+                    path: String,
+                    bytes: Vec<u8>,
+                    found: &mut Vec<(usize, Diagnostic)>|
+     -> Option<Migration> {
+        let entry = &wanted[index];
+        if entry.mode == MODE_SYMLINK {
+            found.push((index, symlink_finding(&path, &bytes)));
+            return None;
+        }
+        let changed = options.changed.contains(&path);
+        let stated = options.overrides.get(&path);
+        let mut own = Vec::new();
+        let migration = read_migration(
+            path,
+            bytes,
+            (changed || options.all, changed),
+            stated,
+            &mut own,
+        );
+        // A clean read, and only one: what the configuration states or a
+        // finding depends on more than the blob.
+        if let (Some(cache), Some(id), None, true) =
+            (options.cache, entry.id(), stated, own.is_empty())
+        {
+            cache.put(id, &migration.header, &migration.spans);
+        }
+        found.extend(own.into_iter().map(|finding| (index, finding)));
+        Some(migration)
+    };
+    // A small bound keeps memory flat when reading outpaces the headers.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, String, Vec<u8>)>(64);
     std::thread::scope(|scope| {
+        let read_one = &read_one;
         let reader = scope.spawn(move || {
             let mut found = Vec::new();
-            for (index, bytes) in receiver {
-                let entry = &wanted[index];
-                let path = std::mem::take(&mut paths[index]);
-                if entry.mode == MODE_SYMLINK {
-                    found.push(symlink_finding(&path, &bytes));
-                    continue;
+            for (index, path, bytes) in receiver {
+                if let Some(migration) = read_one(index, path, bytes, &mut found) {
+                    slots[slot_of[index]] = Some(migration);
                 }
-                let changed = options.changed.contains(&path);
-                let stated = options.overrides.get(&path);
-                let findings = found.len();
-                let migration = read_migration(
-                    path,
-                    bytes,
-                    (changed || options.all, changed),
-                    stated,
-                    &mut found,
-                );
-                // A clean read, and only one: what the configuration states
-                // or a finding depends on more than the blob.
-                if let (Some(cache), Some(id), None, true) =
-                    (options.cache, entry.id(), stated, found.len() == findings)
-                {
-                    cache.put(id, &migration.header, &migration.spans);
-                }
-                slots[slot_of[index]] = Some(migration);
             }
             (slots, found)
         });
-        // A send fails only when the other thread is gone, which join reports.
+        let mut here = Vec::new();
+        let mut found_here = Vec::new();
         let read = snapshot.read_each(wanted, &mut |index, bytes| {
-            let _ = sender.send((index, bytes));
+            let path = std::mem::take(&mut paths[index]);
+            match sender.try_send((index, path, bytes)) {
+                Ok(()) => {}
+                Err(TrySendError::Full((index, path, bytes))) => {
+                    if let Some(migration) = read_one(index, path, bytes, &mut found_here) {
+                        here.push((slot_of[index], migration));
+                    }
+                }
+                // The other thread is gone, which joining reports.
+                Err(TrySendError::Disconnected(_)) => {}
+            }
         });
         drop(sender);
         match reader.join() {
-            Ok((slots, found)) => {
-                diagnostics.extend(found);
+            Ok((mut slots, mut found)) => {
+                for (slot, migration) in here {
+                    slots[slot] = Some(migration);
+                }
+                found.append(&mut found_here);
+                found.sort_by_key(|(index, _)| *index);
+                diagnostics.extend(found.into_iter().map(|(_, finding)| finding));
                 (slots, read)
             }
             Err(panic) => std::panic::resume_unwind(panic),
