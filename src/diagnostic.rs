@@ -99,6 +99,12 @@ impl Diagnostic {
         self
     }
 
+    /// The files this finding points into: its own, then its related places'.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.span.path.as_str())
+            .chain(self.related.iter().map(|r| r.span.path.as_str()))
+    }
+
     /// The order output is printed in: path, line, column, code.
     pub fn sort_key(&self) -> (&str, usize, usize, &'static str) {
         (

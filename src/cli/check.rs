@@ -7,7 +7,7 @@ use crate::check::{
     check_project, check_project_all, check_project_each_file, check_start_after, CheckSettings,
 };
 use crate::config::Settings;
-use crate::diagnostic::{sort_diagnostics, Severity};
+use crate::diagnostic::{sort_diagnostics, Diagnostic, Severity};
 use crate::project::{for_each_full_read, Project};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::selection::{Level, RuleSelection, SelectionLayer, UnknownRule};
@@ -119,11 +119,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, mode: Mode) -> Result<ExitStat
     }
     sort_diagnostics(&mut diagnostics);
 
-    let paths = diagnostics.iter().flat_map(|d| {
-        std::iter::once(d.span.path.as_str()).chain(d.related.iter().map(|r| r.span.path.as_str()))
-    });
     let sources = if format == OutputFormat::Full {
-        workspace.sources(&projects, paths)
+        workspace.sources(&projects, diagnostics.iter().flat_map(Diagnostic::paths))
     } else {
         report::Sources::default()
     };
@@ -154,11 +151,7 @@ fn print_each_file(
     const BUFFER: usize = 64 * 1024;
     let snapshot = workspace.snapshot()?;
     let styled = output.styled();
-    let loaded: std::collections::HashMap<&str, &str> = project
-        .migrations
-        .iter()
-        .filter_map(|m| Some((m.path.as_str(), m.parsed.as_ref()?.source.text())))
-        .collect();
+    let reader = workspace.source_reader(std::slice::from_ref(project));
     let mut summary = Summary::default();
     let mut pending = String::new();
     let mut failure = None;
@@ -183,22 +176,7 @@ fn print_each_file(
                     if let Some(source) = source {
                         sources.insert(source.path(), source.text());
                     }
-                    let related = found.iter().flat_map(|d| {
-                        std::iter::once(d.span.path.as_str())
-                            .chain(d.related.iter().map(|r| r.span.path.as_str()))
-                    });
-                    for path in related {
-                        if sources.contains(path) {
-                            continue;
-                        }
-                        if let Some(text) = loaded.get(path) {
-                            sources.insert(path, *text);
-                        } else if let Ok(Some(bytes)) = snapshot.read(path) {
-                            if let Ok(text) = String::from_utf8(bytes) {
-                                sources.insert(path, text);
-                            }
-                        }
-                    }
+                    reader.add(&mut sources, found.iter().flat_map(Diagnostic::paths));
                     report::render_full_findings(&found, &sources, styled)
                 }
                 OutputFormat::Github => report::render_github(&found),

@@ -174,34 +174,52 @@ impl Workspace {
         Ok(projects)
     }
 
-    /// The texts of the given files, for quoting in the full report.
+    /// Reads the texts findings quote: the files read in full while loading
+    /// as they were read, the others from the snapshot.
+    pub fn source_reader<'a>(&'a self, projects: &'a [Project]) -> SourceReader<'a> {
+        SourceReader {
+            loaded: projects
+                .iter()
+                .flat_map(|project| &project.migrations)
+                .filter_map(|m| Some((m.path.as_str(), m.parsed.as_ref()?.source.text())))
+                .collect(),
+            snapshot: self.snapshot().ok(),
+        }
+    }
+
+    /// The texts of `paths`, as [`Workspace::source_reader`] reads them.
     pub fn sources<'a>(
         &self,
         projects: &[Project],
         paths: impl IntoIterator<Item = &'a str>,
     ) -> Sources {
         let mut sources = Sources::default();
-        for project in projects {
-            for migration in &project.migrations {
-                if let Some(parsed) = &migration.parsed {
-                    sources.insert(&migration.path, parsed.source.text());
-                }
-            }
-        }
-        let Ok(snapshot) = self.snapshot() else {
-            return sources;
-        };
+        self.source_reader(projects).add(&mut sources, paths);
+        sources
+    }
+}
+
+/// See [`Workspace::source_reader`].
+pub struct SourceReader<'a> {
+    loaded: HashMap<&'a str, &'a str>,
+    snapshot: Option<Snapshot<'a>>,
+}
+
+impl SourceReader<'_> {
+    /// Adds the texts of `paths` that `sources` lacks and can be read as UTF-8.
+    pub fn add<'p>(&self, sources: &mut Sources, paths: impl IntoIterator<Item = &'p str>) {
         for path in paths {
             if sources.contains(path) {
                 continue;
             }
-            if let Ok(Some(bytes)) = snapshot.read(path) {
+            if let Some(text) = self.loaded.get(path) {
+                sources.insert(path, *text);
+            } else if let Some(Ok(Some(bytes))) = self.snapshot.as_ref().map(|s| s.read(path)) {
                 if let Ok(text) = String::from_utf8(bytes) {
                     sources.insert(path, text);
                 }
             }
         }
-        sources
     }
 }
 
